@@ -1,0 +1,1 @@
+"""flagwright: Git as the control plane for feature flags, rollouts and environments."""

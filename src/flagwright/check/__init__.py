@@ -1,0 +1,31 @@
+"""Semantic checks across documents: each appends findings with a stable code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flagwright.check.conditions import ConditionChecker
+from flagwright.check.environments import check_environments
+from flagwright.check.flags import check_flags
+from flagwright.check.graphs import check_cycles
+from flagwright.check.plans import check_plans
+from flagwright.diagnostics import Findings
+from flagwright.index import ConfigIndex
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    today: date
+    strict: bool = False
+
+
+def run_checks(index: ConfigIndex, findings: Findings, options: CheckOptions) -> None:
+    conditions = ConditionChecker(index, findings)
+    check_plans(index, findings)
+    check_environments(index, findings)
+    check_flags(index, findings, conditions, options.today, options.strict)
+    for name, segment in index.segments.items():
+        del name
+        conditions.check(segment.model.when, segment.source, ("when",))
+    check_cycles(index, findings)

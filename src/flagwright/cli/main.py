@@ -1,0 +1,85 @@
+"""Entry point and the one place that maps outcomes to exit codes.
+
+0 ok (warnings allowed) · 1 invalid input, drift or policy violation · 2 usage · 3 internal error
+· 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import click
+
+from flagwright.errors import UserError
+
+# Subcommands are imported on first use so `flagwright validate` (run on every commit by
+# pre-commit) does not pay for jinja2, jsonschema or kubernetes-validate.
+_COMMANDS = {
+    "validate": ("flagwright.cli.validate_cmd", "validate"),
+    "schema": ("flagwright.cli.schema_cmd", "schema"),
+}
+
+
+def _version() -> str:
+    try:
+        return version("flagwright")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        command: click.Command = getattr(import_module(target[0]), target[1])
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), prog_name="flagwright")
+@click.option(
+    "-C",
+    "--root",
+    type=click.Path(file_okay=False, exists=True),
+    default=".",
+    show_default=True,
+    help="The config repository (the folder holding flags/ and environments/).",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: str) -> None:
+    """Git as the control plane for feature flags, rollouts and environments."""
+    ctx.obj = {"root": root}
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return cli.main(args=argv, prog_name="flagwright", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (flagwright {_version()}; please "
+            "report this with the command you ran)",
+            err=True,
+        )
+        sys.exit(3)

@@ -1,0 +1,74 @@
+"""The stable diagnostic codes. A code never changes meaning; retired codes are not reused."""
+
+from __future__ import annotations
+
+from enum import Enum, StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Code(Enum):
+    """Each member: (code, default severity, short title)."""
+
+    # Reading files
+    YAML_SYNTAX = ("FW001", Severity.ERROR, "YAML syntax error")
+    DUPLICATE_KEY = ("FW002", Severity.ERROR, "duplicate key in a mapping")
+    ENCODING = ("FW003", Severity.ERROR, "file is not UTF-8")
+    FILE_TOO_LARGE = ("FW004", Severity.ERROR, "file exceeds the size limit")
+    ALIAS_LIMIT = ("FW005", Severity.ERROR, "alias expansion exceeds the limit")
+    TOO_DEEP = ("FW006", Severity.ERROR, "nesting exceeds the depth limit")
+    UNSUPPORTED_TAG = ("FW007", Severity.ERROR, "unsupported YAML tag")
+    MISSING_KIND = ("FW008", Severity.ERROR, "document has no kind")
+    UNKNOWN_KIND = ("FW009", Severity.ERROR, "unknown kind")
+    NOT_A_MAPPING = ("FW010", Severity.ERROR, "document is not a mapping")
+    UNREADABLE = ("FW011", Severity.ERROR, "file cannot be read")
+    # Structure of one document
+    UNKNOWN_KEY = ("FW101", Severity.ERROR, "unknown key")
+    MISSING_KEY = ("FW102", Severity.ERROR, "required key missing")
+    WRONG_TYPE = ("FW103", Severity.ERROR, "value has the wrong type")
+    INVALID_VALUE = ("FW104", Severity.ERROR, "invalid value")
+    INVALID_NAME = ("FW105", Severity.ERROR, "invalid name")
+    INVALID_DURATION = ("FW106", Severity.ERROR, "invalid duration")
+    INVALID_PERCENT = ("FW107", Severity.ERROR, "invalid percentage")
+    INVALID_TIME = ("FW108", Severity.ERROR, "invalid time")
+    ONE_OF = ("FW109", Severity.ERROR, "exactly one of several keys required")
+    # Meaning across documents
+    DUPLICATE_NAME = ("FW201", Severity.ERROR, "name defined twice")
+    UNKNOWN_SEGMENT = ("FW202", Severity.ERROR, "unknown segment")
+    UNKNOWN_PLAN = ("FW203", Severity.ERROR, "unknown rollout plan")
+    UNKNOWN_VARIANT = ("FW204", Severity.ERROR, "unknown variant")
+    UNKNOWN_ENVIRONMENT = ("FW205", Severity.ERROR, "unknown environment")
+    UNKNOWN_APP = ("FW206", Severity.ERROR, "unknown app")
+    UNKNOWN_FLAG = ("FW207", Severity.ERROR, "unknown flag")
+    SPLIT_SUM = ("FW208", Severity.ERROR, "split weights do not sum to 100")
+    VARIANT_TYPE = ("FW211", Severity.ERROR, "variant value does not match the flag type")
+    DEFAULT_NOT_VARIANT = ("FW212", Severity.ERROR, "default is not a variant")
+    UNREACHABLE_RULE = ("FW213", Severity.WARNING, "rule can never match")
+    BAD_REGEX = ("FW214", Severity.ERROR, "regular expression does not compile")
+    BAD_SEMVER = ("FW215", Severity.ERROR, "version does not parse as semver")
+    UNKNOWN_TIMEZONE = ("FW216", Severity.ERROR, "unknown time zone")
+    BAD_SCHEDULE = ("FW217", Severity.ERROR, "malformed schedule")
+    STAGES_NOT_INCREASING = ("FW218", Severity.ERROR, "plan stages do not strictly increase")
+    STAGE_WITHOUT_HOLD = ("FW219", Severity.ERROR, "plan stage has no hold")
+    PROMOTION_CYCLE = ("FW220", Severity.ERROR, "promotion chain has a cycle")
+    PROMOTION_ROOTS = ("FW221", Severity.ERROR, "promotion chain does not have one root")
+    REQUIRES_CYCLE = ("FW222", Severity.ERROR, "prerequisites form a cycle")
+    SEGMENT_CYCLE = ("FW223", Severity.ERROR, "segments refer to each other in a cycle")
+    STALE_FLAG = ("FW224", Severity.WARNING, "flag is past its expiry date")
+    STAGE_OUT_OF_RANGE = ("FW226", Severity.ERROR, "rollout stage does not exist in the plan")
+    EMPTY_TIME_WINDOW = ("FW227", Severity.ERROR, "time window is empty")
+    REPOSITORY_COUNT = ("FW228", Severity.ERROR, "exactly one Repository document required")
+    OPERATOR_VALUE = ("FW229", Severity.ERROR, "value does not suit the operator")
+    UNUSED_PATTERN = ("FW231", Severity.WARNING, "app flag pattern matches no flag")
+    USELESS_ROLLOUT = ("FW232", Severity.WARNING, "rollout variant is the default")
+
+    def __init__(self, code: str, severity: Severity, title: str) -> None:
+        self.code = code
+        self.severity = severity
+        self.title = title
+
+    def __str__(self) -> str:
+        return self.code

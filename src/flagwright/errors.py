@@ -1,0 +1,15 @@
+"""Errors a user can fix (exit 1). Anything else escaping a command is a bug (exit 3)."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A problem with the input or the environment that the user must fix."""
+
+
+class GitError(UserError):
+    """A Git revision or repository that cannot be used."""
+
+
+class RenderError(UserError):
+    """Rendering cannot proceed (the configuration has errors, or output is invalid)."""

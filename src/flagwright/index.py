@@ -1,0 +1,56 @@
+"""All documents of a repository, indexed by kind and name; duplicates are findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flagwright.codes import Code
+from flagwright.diagnostics import Findings
+from flagwright.load.repository import LoadedRepo, Located
+from flagwright.model import App, Environment, Flag, Repository, RolloutPlan, Segment
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class ConfigIndex:
+    flags: dict[str, Located[Flag]] = field(default_factory=dict)
+    segments: dict[str, Located[Segment]] = field(default_factory=dict)
+    plans: dict[str, Located[RolloutPlan]] = field(default_factory=dict)
+    environments: dict[str, Located[Environment]] = field(default_factory=dict)
+    apps: dict[str, Located[App]] = field(default_factory=dict)
+    repositories: list[Located[Repository]] = field(default_factory=list)
+
+    @property
+    def repository(self) -> Repository | None:
+        return self.repositories[0].model if self.repositories else None
+
+
+def build_index(repo: LoadedRepo, findings: Findings) -> ConfigIndex:
+    """Index documents in file order; a second document with a taken name is reported."""
+    index = ConfigIndex()
+    tables: dict[type[Any], tuple[dict[str, Any], str]] = {
+        Flag: (index.flags, "key"),
+        Segment: (index.segments, "name"),
+        RolloutPlan: (index.plans, "name"),
+        Environment: (index.environments, "name"),
+        App: (index.apps, "name"),
+    }
+    for located in sorted(repo.documents, key=lambda d: (d.source.path, d.source.doc)):
+        model = located.model
+        if isinstance(model, Repository):
+            index.repositories.append(located)
+            continue
+        table, attr = tables[type(model)]
+        name = getattr(model, attr)
+        if name in table:
+            first = table[name].source
+            findings.add(
+                located.source, (attr,), Code.DUPLICATE_NAME,
+                f"{type(model).__name__} {name!r} is already defined in "
+                f"{first.path}" + (f" (document {first.doc + 1})" if first.doc else ""),
+            )  # fmt: skip
+            continue
+        table[name] = located
+    return index

@@ -1,0 +1,1 @@
+"""Reading a config repository: files → YAML documents → typed models, with positions."""

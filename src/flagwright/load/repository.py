@@ -1,0 +1,114 @@
+"""Read a config repository into typed documents, collecting every problem as a finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+
+from flagwright.codes import Code
+from flagwright.diagnostics import Finding, Findings, Source
+from flagwright.load.pydantic_errors import findings_from_errors, suggestion
+from flagwright.load.yamlio import YamlError, decode, load_documents
+from flagwright.model import KINDS, Document
+
+CONFIG_DIRS = ("flags", "environments")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+T = TypeVar("T", bound=Document)
+
+
+@dataclass(frozen=True, slots=True)
+class Located(Generic[T]):
+    """A model and the document it was read from."""
+
+    model: T
+    source: Source
+
+
+@dataclass(slots=True)
+class LoadedRepo:
+    root: Path
+    texts: dict[str, str] = field(default_factory=dict)
+    documents: list[Located[Any]] = field(default_factory=list)
+    findings: Findings = field(default_factory=Findings)
+
+
+def config_files(root: Path) -> list[str]:
+    """Repository-relative POSIX paths of every YAML file under the config folders, sorted."""
+    found: list[str] = []
+    for folder in CONFIG_DIRS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        found.extend(
+            p.relative_to(root).as_posix()
+            for p in base.rglob("*")
+            if p.suffix in YAML_SUFFIXES and p.is_file()
+        )
+    return sorted(found)
+
+
+def load_repository(root: Path, files: Iterable[str] | None = None) -> LoadedRepo:
+    repo = LoadedRepo(root=root)
+    for rel in config_files(root) if files is None else sorted(files):
+        try:
+            raw = (root / rel).read_bytes()
+        except OSError as exc:
+            repo.findings.items.append(
+                Finding(Source(rel), (), Code.UNREADABLE, f"cannot read file: {exc.strerror}",
+                        position=(1, 1))
+            )  # fmt: skip
+            continue
+        load_text(repo, rel, raw)
+    return repo
+
+
+def load_text(repo: LoadedRepo, rel: str, raw: bytes) -> None:
+    """Parse one file's bytes into ``repo``: documents on success, findings otherwise."""
+    try:
+        text = decode(raw)
+        docs = load_documents(text)
+    except YamlError as exc:
+        repo.findings.items.append(
+            Finding(Source(rel), (), exc.code, exc.message, position=(exc.line, exc.col))
+        )
+        return
+    repo.texts[rel] = text
+    for index, data in enumerate(docs):
+        if data is None:
+            continue  # an empty document, e.g. a trailing '---'
+        _model_document(repo, Source(rel, index), data)
+
+
+def _model_document(repo: LoadedRepo, source: Source, data: Any) -> None:
+    if not isinstance(data, dict):
+        repo.findings.add(
+            source, (), Code.NOT_A_MAPPING,
+            "a document must be a mapping with a 'kind' key (Flag, Segment, RolloutPlan, "
+            "Environment, App or Repository)",
+        )  # fmt: skip
+        return
+    kind = data.get("kind")
+    if kind is None:
+        repo.findings.add(
+            source, (), Code.MISSING_KIND,
+            f"document has no 'kind'; use one of {', '.join(KINDS)}",
+        )  # fmt: skip
+        return
+    model = KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        repo.findings.add(
+            source, ("kind",), Code.UNKNOWN_KIND,
+            f"unknown kind {kind!r}{suggestion(str(kind), list(KINDS))}",
+        )  # fmt: skip
+        return
+    try:
+        located = Located(model.model_validate(data), source)
+    except ValidationError as exc:
+        repo.findings.extend(findings_from_errors(source, model, data, exc.errors()))
+        return
+    repo.documents.append(located)

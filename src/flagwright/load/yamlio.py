@@ -1,0 +1,277 @@
+"""The one fast YAML reader: libyaml's parser, YAML 1.2 core-schema resolution, and limits.
+
+PyYAML resolves scalars by YAML 1.1 rules (``on``/``no`` become booleans, ``010`` is octal, dates
+become ``datetime``); config authors expect YAML 1.2, so this module installs its own resolver and
+scalar constructors on a private loader class instead of patching PyYAML's shared ones. Dates and
+times stay strings, as they are in JSON; the models parse them.
+
+Everything that can go wrong becomes a :class:`YamlError` with a 1-based position; nothing else
+escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.cyaml import CParser  # type: ignore[attr-defined]
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from flagwright.codes import Code
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_EXPANDED_NODES = 100_000
+MAX_DEPTH = 64
+# libyaml's composer recurses in C and crashes the interpreter on very deep input, so nesting
+# must be bounded before it runs (see _may_be_deep).
+_PRESCAN_THRESHOLD = 200
+
+
+class YamlError(Exception):
+    """A file that cannot be read as YAML; ``line`` and ``col`` are 1-based."""
+
+    def __init__(self, code: Code, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.col = col
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.col}: [{self.code}] {self.message}"
+
+
+class _Resolver(BaseResolver):
+    """YAML 1.2 core schema: only true/false are booleans, only ~/null/empty is null."""
+
+
+_Resolver.yaml_implicit_resolvers = {}
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+
+
+class _Constructor(SafeConstructor):
+    yaml_constructors: ClassVar[dict[Any, Any]] = {}
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        text = str(self.construct_scalar(node))
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text, 10)
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        text = str(self.construct_scalar(node)).lower()
+        if text.endswith(".inf"):
+            return float("-inf") if text.startswith("-") else float("inf")
+        if text == ".nan":
+            return float("nan")
+        return float(text)
+
+    def construct_yaml_map(self, node: MappingNode) -> Any:
+        data: dict[Any, Any] = {}
+        yield data
+        seen: dict[Any, Node] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=False)
+            try:
+                hash(key)
+            except TypeError:
+                raise ConstructorError(
+                    None, None, "a mapping key must be a scalar", key_node.start_mark
+                ) from None
+            if key in seen:
+                raise _DuplicateKey(key, seen[key], key_node)
+            seen[key] = key_node
+            data[key] = self.construct_object(value_node, deep=False)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, first: Node, second: Node) -> None:
+        super().__init__(key)
+        self.key = key
+        self.first = first
+        self.second = second
+
+
+_CONSTRUCTORS: dict[str | None, Any] = {
+    "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
+    "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _Constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _Constructor.construct_yaml_float,
+    "tag:yaml.org,2002:str": SafeConstructor.construct_yaml_str,
+    "tag:yaml.org,2002:seq": SafeConstructor.construct_yaml_seq,
+    "tag:yaml.org,2002:map": _Constructor.construct_yaml_map,
+    None: SafeConstructor.construct_undefined,
+}
+for _tag, _method in _CONSTRUCTORS.items():
+    _Constructor.add_constructor(_tag, _method)
+
+
+class _Loader(CParser, _Constructor, _Resolver):
+    def __init__(self, stream: str) -> None:
+        CParser.__init__(self, stream)
+        _Constructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+def decode(raw: bytes) -> str:
+    """Decode UTF-8 (a BOM is allowed) or raise YamlError at the first bad byte."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlError(
+            Code.FILE_TOO_LARGE,
+            f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES} bytes",
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlError(
+            Code.ENCODING,
+            f"invalid UTF-8 byte 0x{raw[exc.start]:02x}; save the file as UTF-8",
+            line,
+            col,
+        ) from None
+
+
+def load_documents(text: str) -> list[Any]:
+    """Parse every document of a YAML stream; raise YamlError with a position on any problem."""
+    if _may_be_deep(text):
+        _check_depth_by_events(text)
+    loader = _Loader(text)
+    try:
+        docs: list[Any] = []
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None and "*" in text:
+                _check_expansion(node)
+            docs.append(loader.construct_document(node))
+        return docs
+    except _DuplicateKey as dup:
+        first = dup.first.start_mark.line + 1
+        raise YamlError(
+            Code.DUPLICATE_KEY,
+            f"duplicate key {dup.key!r}: first defined at line {first}",
+            dup.second.start_mark.line + 1,
+            dup.second.start_mark.column + 1,
+        ) from None
+    except ConstructorError as exc:
+        mark = exc.problem_mark
+        problem = exc.problem or "cannot construct value"
+        code = Code.UNSUPPORTED_TAG if "tag" in problem else Code.YAML_SYNTAX
+        if code is Code.UNSUPPORTED_TAG:
+            problem = (
+                f"{problem.split('for the tag')[-1].strip()} is not supported: "
+                "only plain YAML (mappings, lists, strings, numbers, booleans, null) is allowed"
+            )
+            problem = "tag " + problem
+        raise YamlError(code, problem, *_position(mark)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or "invalid YAML"
+        if exc.context:
+            message = f"{message} ({exc.context})"
+        raise YamlError(Code.YAML_SYNTAX, message, *_position(mark)) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(Code.YAML_SYNTAX, str(exc).splitlines()[0]) from None
+    except RecursionError:
+        raise YamlError(Code.TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
+
+
+def _position(mark: Any) -> tuple[int, int]:
+    if mark is None:
+        return 1, 1
+    return mark.line + 1, mark.column + 1
+
+
+def _may_be_deep(text: str) -> bool:
+    # Every nesting level costs at least one of these characters or a level of indentation;
+    # indentation alone cannot reach a dangerous depth within MAX_FILE_BYTES (n levels need
+    # about n²/2 bytes), so only counting these is a sound, cheap pre-test.
+    return (
+        text.count("[") + text.count("{") + text.count("-") + text.count("?") + text.count(":")
+        > _PRESCAN_THRESHOLD
+        and len(text) > MAX_DEPTH
+    )
+
+
+def _check_depth_by_events(text: str) -> None:
+    """Walk libyaml's event stream (iterative, no recursion) and stop at the depth limit."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlError(
+                        Code.TOO_DEEP,
+                        f"nesting is deeper than {MAX_DEPTH} levels",
+                        *_position(event.start_mark),
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the real parse reports syntax errors with their position
+
+
+def _check_expansion(root: Node) -> None:
+    """Reject documents whose aliases would expand past MAX_EXPANDED_NODES ("billion laughs").
+
+    PyYAML shares aliased nodes instead of copying them, so the file itself loads fast; the
+    danger is every later walk (validation, JSON output) seeing the expanded tree. Sizes are
+    memoised per node, so this is linear in the number of distinct nodes.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children: list[Node] = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, MappingNode)
+            else list(node.value)
+            if isinstance(node, SequenceNode)
+            else []
+        )
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        total = 1 + sum(sizes.get(id(c), 0) for c in children)
+        if total > MAX_EXPANDED_NODES:
+            raise YamlError(
+                Code.ALIAS_LIMIT,
+                f"aliases expand this document past {MAX_EXPANDED_NODES} nodes; "
+                "refusing to load it (remove the repeated aliases)",
+                *_position(node.start_mark),
+            )
+        sizes[id(node)] = total

@@ -1,0 +1,47 @@
+"""App (a Helm chart deployed per environment) and the one Repository document."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag
+
+from flagwright.model.base import Name, NonEmpty, Strict
+
+
+class ChartRepo(Strict):
+    repo: str = Field(pattern=r"^(https?|oci)://")
+    name: NonEmpty
+    version: NonEmpty
+
+
+class ChartGit(Strict):
+    git: str = Field(min_length=1)
+    path: NonEmpty
+    ref: NonEmpty = "HEAD"
+
+
+def _chart_kind(value: Any) -> str:
+    present = "git" in value if isinstance(value, dict) else isinstance(value, ChartGit)
+    return "chart:git" if present else "chart:repo"
+
+
+Chart = Annotated[
+    Annotated[ChartRepo, Tag("chart:repo")] | Annotated[ChartGit, Tag("chart:git")],
+    Discriminator(_chart_kind),
+]
+
+
+class App(Strict):
+    kind: Literal["App"]
+    name: Name
+    description: str | None = None
+    chart: Chart
+    values: dict[str, Any] = Field(default_factory=dict)
+    flags: list[NonEmpty] = Field(default_factory=list)
+
+
+class Repository(Strict):
+    kind: Literal["Repository"]
+    url: str = Field(min_length=1)
+    revision: NonEmpty = "main"

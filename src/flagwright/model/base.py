@@ -1,0 +1,126 @@
+"""Shared building blocks: the strict base model and the constrained scalar types."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+NAME_PATTERN = r"^[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$"
+_NAME = re.compile(NAME_PATTERN)
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+VARIANT_PATTERN = r"^[A-Za-z0-9_]([A-Za-z0-9._-]{0,126})$"
+_VARIANT = re.compile(VARIANT_PATTERN)
+
+
+class Strict(BaseModel):
+    """Frozen, no unknown keys, and field names as written in YAML (aliases where Python needs)."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=False, strict=False, validate_default=False
+    )
+
+
+def _check_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise PydanticCustomError(
+            "fw_name",
+            "'{value}' is not a valid name: use lowercase letters, digits, '.', '_' and '-', "
+            "starting and ending with a letter or digit, at most 128 characters",
+            {"value": value},
+        )
+    return value
+
+
+def _check_variant(value: str) -> str:
+    if not _VARIANT.match(value):
+        raise PydanticCustomError(
+            "fw_name",
+            "'{value}' is not a valid variant name: use letters, digits, '.', '_' and '-'",
+            {"value": value},
+        )
+    return value
+
+
+def parse_duration(value: Any) -> int:
+    """``30s``, ``30m``, ``1h``, ``1d``, ``1h30m`` → seconds."""
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not value or not match:
+        raise PydanticCustomError(
+            "fw_duration",
+            "'{value}' is not a duration: write it like 30s, 30m, 1h, 1d or 1h30m",
+            {"value": value},
+        )
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+def _check_percent(value: float) -> float:
+    if not 0 <= value <= 100:
+        raise PydanticCustomError(
+            "fw_percent",
+            "{value} is not a percentage: use a number from 0 to 100",
+            {"value": value},
+        )
+    if abs(round(value * 100) - value * 100) > 1e-9:
+        raise PydanticCustomError(
+            "fw_percent",
+            "{value} has more than 2 decimals; percentages allow at most 2",
+            {"value": value},
+        )
+    return value
+
+
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "Input should be a valid number")
+    return value
+
+
+Name = Annotated[
+    str,
+    AfterValidator(_check_name),
+    WithJsonSchema({"type": "string", "pattern": NAME_PATTERN}),
+]
+VariantName = Annotated[
+    str,
+    AfterValidator(_check_variant),
+    WithJsonSchema({"type": "string", "pattern": VARIANT_PATTERN}),
+]
+Percent = Annotated[
+    float,
+    BeforeValidator(_no_bool),
+    AfterValidator(_check_percent),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100, "multipleOf": 0.01}),
+]
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+Duration = Annotated[
+    str,
+    AfterValidator(_check_duration),
+    WithJsonSchema({"type": "string", "pattern": _DURATION.pattern.replace("(?:", "(")}),
+]
+Time = AwareDatetime
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("fw_empty", "must not be empty")
+    return value
+
+
+NonEmpty = Annotated[str, AfterValidator(_non_empty)]

@@ -1,0 +1,96 @@
+"""Environment: where apps run, how Argo CD syncs them, and the change policy."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, StrictBool, Tag, model_validator
+
+from flagwright.model.base import Name, Percent, Strict, Time
+
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+
+
+class Destination(Strict):
+    name: str | None = Field(default=None, min_length=1)
+    server: str | None = Field(default=None, pattern=r"^https?://")
+
+    @model_validator(mode="after")
+    def _name_xor_server(self) -> Destination:
+        if (self.name is None) == (self.server is None):
+            raise ValueError("a destination has exactly one of 'name' or 'server'")
+        return self
+
+
+class ArgoCD(Strict):
+    project: Name
+    destination: Destination
+    namespace: str = Field(pattern=DNS_LABEL)
+    sync: Literal["auto", "manual"] = "manual"
+
+
+class Freeze(Strict):
+    from_: Time = Field(alias="from")
+    to: Time
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Freeze:
+        if self.to <= self.from_:
+            raise ValueError("a freeze window's 'to' must be after its 'from'")
+        return self
+
+
+class Policy(Strict):
+    max_rollout_step: Percent | None = None
+    require_promotion: StrictBool = False
+    freeze: list[Freeze] = Field(default_factory=list)
+
+
+class BlueGreen(Strict):
+    strategy: Literal["blue-green"]
+    active: Literal["blue", "green"]
+
+
+class Canary(Strict):
+    strategy: Literal["canary"]
+    plan: Name
+
+
+class Rolling(Strict):
+    strategy: Literal["rolling"]
+
+
+def _strategy(value: Any) -> str | None:
+    if isinstance(value, dict):
+        strategy = value.get("strategy")
+    else:
+        strategy = getattr(value, "strategy", None)
+    return f"deploy:{strategy}" if isinstance(strategy, str) else None
+
+
+Deploy = Annotated[
+    Annotated[BlueGreen, Tag("deploy:blue-green")]
+    | Annotated[Canary, Tag("deploy:canary")]
+    | Annotated[Rolling, Tag("deploy:rolling")],
+    Discriminator(
+        _strategy,
+        custom_error_type="deploy_strategy",
+        custom_error_message="'strategy' must be one of: blue-green, canary, rolling",
+    ),
+]
+
+
+class EnvApp(Strict):
+    values: dict[str, Any] = Field(default_factory=dict)
+    deploy: Deploy | None = None
+
+
+class Environment(Strict):
+    kind: Literal["Environment"]
+    name: Name
+    description: str | None = None
+    promotes_from: Name | None = None
+    argocd: ArgoCD
+    policy: Policy = Field(default_factory=Policy)
+    apps: dict[Name, EnvApp] = Field(default_factory=dict)

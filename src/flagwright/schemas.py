@@ -1,0 +1,76 @@
+"""`flagwright schema`: one JSON Schema per document kind, generated from the models.
+
+Editors use them through the `# yaml-language-server: $schema=` line at the top of each file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flagwright.model import KINDS
+
+SCHEMA_DIR = "schemas"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def schema_file_name(kind: str) -> str:
+    """``RolloutPlan`` → ``rollout-plan.schema.json``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", kind).lower() + ".schema.json"
+
+
+def generate_schemas() -> dict[str, str]:
+    """File name → JSON text, byte-stable for the same models."""
+    out: dict[str, str] = {}
+    for kind, model in KINDS.items():
+        schema = model.model_json_schema(by_alias=True, mode="validation")
+        schema = {"$schema": DIALECT, "$id": schema_file_name(kind), **schema}
+        out[schema_file_name(kind)] = (
+            json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaDrift:
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+
+    @property
+    def clean(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+def schema_drift(root: Path) -> SchemaDrift:
+    wanted = generate_schemas()
+    folder = root / SCHEMA_DIR
+    present = {p.name for p in folder.glob("*.schema.json")} if folder.is_dir() else set()
+    added = sorted(set(wanted) - present)
+    removed = sorted(present - set(wanted))
+    changed = sorted(
+        name
+        for name in set(wanted) & present
+        if (folder / name).read_text(encoding="utf-8") != wanted[name]
+    )
+    return SchemaDrift(added, changed, removed)
+
+
+def write_schemas(root: Path) -> list[str]:
+    """Write the schemas, removing stale ones; return the files that changed."""
+    folder = root / SCHEMA_DIR
+    folder.mkdir(exist_ok=True)
+    wanted = generate_schemas()
+    changed = []
+    for stale in sorted(folder.glob("*.schema.json")):
+        if stale.name not in wanted:
+            stale.unlink()
+            changed.append(f"{SCHEMA_DIR}/{stale.name}")
+    for name, text in wanted.items():
+        target = folder / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8", newline="\n")
+            changed.append(f"{SCHEMA_DIR}/{name}")
+    return sorted(changed)
