@@ -15,7 +15,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-NAME_PATTERN = r"^[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$"
+# No '..': names become file names and Kubernetes resource names, where it is not allowed.
+NAME_PATTERN = r"^(?!.*\.\.)[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$"
 _NAME = re.compile(NAME_PATTERN)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 VARIANT_PATTERN = r"^[A-Za-z0-9_]([A-Za-z0-9._-]{0,126})$"
@@ -31,6 +32,10 @@ class Strict(BaseModel):
 
 
 def _check_name(value: str) -> str:
+    if ".." in value:
+        raise PydanticCustomError(
+            "fw_name", "'{value}' is not a valid name: '..' is not allowed", {"value": value}
+        )
     if not _NAME.match(value):
         raise PydanticCustomError(
             "fw_name",
@@ -65,17 +70,18 @@ def parse_duration(value: Any) -> int:
 
 
 def _check_percent(value: float) -> float:
+    shown = str(int(value)) if value.is_integer() else str(value)
     if not 0 <= value <= 100:
         raise PydanticCustomError(
             "fw_percent",
             "{value} is not a percentage: use a number from 0 to 100",
-            {"value": value},
+            {"value": shown},
         )
     if abs(round(value * 100) - value * 100) > 1e-9:
         raise PydanticCustomError(
             "fw_percent",
             "{value} has more than 2 decimals; percentages allow at most 2",
-            {"value": value},
+            {"value": shown},
         )
     return value
 
@@ -100,7 +106,17 @@ Percent = Annotated[
     float,
     BeforeValidator(_no_bool),
     AfterValidator(_check_percent),
-    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100, "multipleOf": 0.01}),
+    # No "multipleOf": 0.01 here: validators divide in binary floating point, so 33.33 / 0.01 is
+    # 3332.9999999999995 and editors would reject a valid 33.33/33.33/33.34 split. The model
+    # enforces the 2-decimal limit exactly; the schema only says it.
+    WithJsonSchema(
+        {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 100,
+            "description": "A percentage from 0 to 100 with at most 2 decimals.",
+        }
+    ),
 ]
 
 
