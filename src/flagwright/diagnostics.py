@@ -7,15 +7,25 @@ line and column are looked up afterwards, and only for files that have something
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from flagwright.codes import Code, Severity
 
 YamlPath = tuple[str | int, ...]
 
-__all__ = ["Code", "Diagnostic", "Finding", "Findings", "Severity", "Source", "YamlPath"]
+__all__ = [
+    "Code",
+    "Diagnostic",
+    "Finding",
+    "Findings",
+    "Severity",
+    "Source",
+    "YamlPath",
+    "show",
+]
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -47,6 +57,8 @@ class Finding:
 
     ``at`` says whether to point at the key itself (an unknown key) or at its value; ``position``
     is set instead when the reader already knows the line and column (a syntax error).
+    ``related`` names a second place the message refers to (the first definition of a duplicate);
+    its ``path:line`` is appended to the message once lines are known.
     """
 
     source: Source
@@ -56,6 +68,7 @@ class Finding:
     severity: Severity = Severity.ERROR
     at: Literal["key", "value"] = "value"
     position: tuple[int, int] | None = None
+    related: tuple[Source, YamlPath] | None = None
 
 
 @dataclass(slots=True)
@@ -73,8 +86,11 @@ class Findings:
         *,
         severity: Severity | None = None,
         at: Literal["key", "value"] = "value",
+        related: tuple[Source, YamlPath] | None = None,
     ) -> None:
-        self.items.append(Finding(source, where, code, message, severity or code.severity, at))
+        self.items.append(
+            Finding(source, where, code, message, severity or code.severity, at, related=related)
+        )
 
     def extend(self, findings: Iterable[Finding]) -> None:
         self.items.extend(findings)
@@ -85,3 +101,16 @@ class Findings:
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def show(value: Any) -> str:
+    """A value as the author wrote it in YAML (``true``, ``null``, ``25``), not as Python's repr."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return repr(value)

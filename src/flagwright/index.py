@@ -48,8 +48,8 @@ def build_index(repo: LoadedRepo, findings: Findings) -> ConfigIndex:
             first = table[name].source
             findings.add(
                 located.source, (attr,), Code.DUPLICATE_NAME,
-                f"{type(model).__name__} {name!r} is already defined in "
-                f"{first.path}" + (f" (document {first.doc + 1})" if first.doc else ""),
+                f"{type(model).__name__} {name!r} is already defined at",
+                related=(first, (attr,)),
             )  # fmt: skip
             continue
         table[name] = located

@@ -9,7 +9,7 @@ from typing import Any
 
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
-from flagwright.diagnostics import Findings, Source, YamlPath
+from flagwright.diagnostics import Findings, Source, YamlPath, show
 from flagwright.index import ConfigIndex
 from flagwright.model import (
     AllCondition,
@@ -82,7 +82,7 @@ class ConditionChecker:
                 self.findings.add(
                     source, (*where, "segment"), Code.UNKNOWN_SEGMENT,
                     f"unknown segment {cond.segment!r}"
-                    + did_you_mean(cond.segment, self.index.segments),
+                    + did_you_mean(cond.segment, self.index.segments, "segments"),
                 )  # fmt: skip
         elif isinstance(cond, AllCondition):
             for i, sub in enumerate(cond.all):
@@ -122,7 +122,7 @@ class ConditionChecker:
             if not isinstance(value, str) or not SEMVER.match(value):
                 self.findings.add(
                     source, at, Code.BAD_SEMVER,
-                    f"{value!r} is not a semantic version like 2.3.0 or 2.3.0-beta.1",
+                    f"{show(value)} is not a semantic version like 2.3.0 or 2.3.0-beta.1",
                 )  # fmt: skip
         elif op in _STRING_OPS and not isinstance(value, str):
             self._op_value(source, at, op, "a string", value)
@@ -131,7 +131,8 @@ class ConditionChecker:
         elif op in _TIME_OPS and parse_time(value) is None:
             self.findings.add(
                 source, at, Code.INVALID_TIME,
-                f"{value!r} is not an RFC 3339 time with a UTC offset, like 2026-11-20T10:00:00Z",
+                f"{show(value)} is not an RFC 3339 time with a UTC offset, "
+                "like 2026-11-20T10:00:00Z",
             )  # fmt: skip
         elif op in {"eq", "ne"} and isinstance(value, dict | list):
             self._op_value(source, at, op, "a single string, number or boolean", value)
@@ -144,7 +145,7 @@ class ConditionChecker:
 
     def _op_value(self, source: Source, at: YamlPath, op: str, wanted: str, value: Any) -> None:
         self.findings.add(
-            source, at, Code.OPERATOR_VALUE, f"operator {op!r} needs {wanted}, got {value!r}"
+            source, at, Code.OPERATOR_VALUE, f"operator {op!r} needs {wanted}, got {show(value)}"
         )
 
     def _schedule(self, cond: ScheduleCondition, source: Source, where: YamlPath) -> None:

@@ -18,7 +18,7 @@ def check_environments(index: ConfigIndex, findings: Findings) -> None:
             findings.add(
                 located.source, ("promotes_from",), Code.UNKNOWN_ENVIRONMENT,
                 f"unknown environment {env.promotes_from!r}"
-                + did_you_mean(env.promotes_from, index.environments),
+                + did_you_mean(env.promotes_from, index.environments, "environments"),
             )  # fmt: skip
         if env.promotes_from == name:
             findings.add(
@@ -29,14 +29,14 @@ def check_environments(index: ConfigIndex, findings: Findings) -> None:
             if app_name not in index.apps:
                 findings.add(
                     located.source, ("apps", app_name), Code.UNKNOWN_APP,
-                    f"unknown app {app_name!r}" + did_you_mean(app_name, index.apps),
+                    f"unknown app {app_name!r}" + did_you_mean(app_name, index.apps, "apps"),
                     at="key",
                 )  # fmt: skip
             if isinstance(app.deploy, Canary) and app.deploy.plan not in index.plans:
                 findings.add(
                     located.source, ("apps", app_name, "deploy", "plan"), Code.UNKNOWN_PLAN,
                     f"unknown rollout plan {app.deploy.plan!r}"
-                    + did_you_mean(app.deploy.plan, index.plans),
+                    + did_you_mean(app.deploy.plan, index.plans, "plans"),
                 )  # fmt: skip
     for app_doc in index.apps.values():
         for i, pattern in enumerate(app_doc.model.flags):
@@ -49,7 +49,8 @@ def check_environments(index: ConfigIndex, findings: Findings) -> None:
         first = index.repositories[0].source
         findings.add(
             extra.source, ("kind",), Code.REPOSITORY_COUNT,
-            f"a second Repository document; the first is in {first.path}",
+            "a second Repository document; there must be exactly one, and the first is at",
+            related=(first, ("kind",)),
         )  # fmt: skip
     if not index.repositories and index.environments:
         first_env = min(index.environments.values(), key=lambda e: e.source.path)

@@ -8,7 +8,7 @@ from typing import Any
 from flagwright.check.conditions import ConditionChecker, always_true
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code, Severity
-from flagwright.diagnostics import Findings, YamlPath
+from flagwright.diagnostics import Findings, YamlPath, show
 from flagwright.index import ConfigIndex
 from flagwright.load.repository import Located
 from flagwright.model import EnvEntry, Flag, Rollout, Rule
@@ -65,14 +65,15 @@ class _FlagChecker:
                 self.add(
                     ("requires", i), Code.UNKNOWN_FLAG,
                     f"unknown flag {required!r} in 'requires'"
-                    + did_you_mean(required, self.index.flags),
+                    + did_you_mean(required, self.index.flags, "flags"),
                 )  # fmt: skip
         for env, entry in flag.environments.items():
             where: YamlPath = ("environments", env)
             if env not in self.index.environments:
                 self.add(
                     where, Code.UNKNOWN_ENVIRONMENT,
-                    f"unknown environment {env!r}" + did_you_mean(env, self.index.environments),
+                    f"unknown environment {env!r}"
+                    + did_you_mean(env, self.index.environments, "environments"),
                     at="key",
                 )  # fmt: skip
             self._entry(entry, where)
@@ -80,7 +81,8 @@ class _FlagChecker:
     def _variants(self) -> None:
         flag = self.flag
         if flag.variants is None and flag.type != "boolean":
-            self.add((), Code.MISSING_KEY, f"a {flag.type} flag needs 'variants'")
+            # Reported at `type:`: that line is what makes 'variants' required.
+            self.add(("type",), Code.MISSING_KEY, f"a {flag.type} flag needs 'variants'")
             return
         if flag.variants is not None and not flag.variants:
             self.add(("variants",), Code.INVALID_VALUE, "'variants' is empty")
@@ -91,11 +93,16 @@ class _FlagChecker:
             if not isinstance(value, types) or bad_bool:
                 self.add(
                     ("variants", name), Code.VARIANT_TYPE,
-                    f"variant {name!r} of a {flag.type} flag must be {wanted}, got {value!r}",
+                    f"variant {name!r} of a {flag.type} flag must be {wanted}, got {show(value)}",
                 )  # fmt: skip
         default = flag.resolved_default
         if default is None:
-            self.add((), Code.MISSING_KEY, "missing required key 'default' (a variant name)")
+            # Reported next to the variants it must name; the document has no 'default' line.
+            self.add(
+                ("variants",), Code.MISSING_KEY,
+                "missing required key 'default': name the variant served when the flag is off",
+                at="key",
+            )  # fmt: skip
         elif default not in self.variants:
             self.add(
                 ("default",), Code.DEFAULT_NOT_VARIANT,
@@ -160,7 +167,12 @@ class _FlagChecker:
 
     def _rule(self, rule: Rule, where: YamlPath) -> None:
         if (rule.serve is None) == (rule.split is None):
-            self.add(where, Code.ONE_OF, "a rule needs exactly one of 'serve' or 'split'")
+            found = "none" if rule.serve is None else "both"
+            self.add(
+                where,
+                Code.ONE_OF,
+                f"a rule needs exactly one of 'serve' or 'split' (found {found})",
+            )
         if rule.serve is not None:
             self._variant(rule.serve, (*where, "serve"))
         if rule.split is not None:
@@ -186,7 +198,7 @@ class _FlagChecker:
             self.add(
                 (*where, "plan"), Code.UNKNOWN_PLAN,
                 f"unknown rollout plan {rollout.plan!r}"
-                + did_you_mean(rollout.plan, self.index.plans),
+                + did_you_mean(rollout.plan, self.index.plans, "plans"),
             )  # fmt: skip
         elif rollout.stage is not None and rollout.stage > len(plan.model.stages):
             self.add(

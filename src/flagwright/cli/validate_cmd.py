@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from flagwright.diagnostics import has_errors
 from flagwright.report import FORMATTERS
 from flagwright.validate import validate_repository
 
@@ -17,13 +18,25 @@ from flagwright.validate import validate_repository
     "--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), hidden=True)
+@click.option("--base", metavar="REF", help="Also check the change from REF against policies.")
+@click.option("--now", hidden=True, help="The instant freeze windows are checked at (RFC 3339).")
 @click.pass_context
-def validate(ctx: click.Context, strict: bool, fmt: str, today: object) -> None:
+def validate(
+    ctx: click.Context, strict: bool, fmt: str, today: object, base: str | None, now: str | None
+) -> None:
     """Check every flag, segment, plan, environment and app; report problems at file:line:col."""
     day = today.date() if hasattr(today, "date") else date.today()
     result = validate_repository(Path(ctx.obj["root"]), today=day, strict=strict)
-    click.echo(FORMATTERS[fmt](result.diagnostics), nl=False)
-    if fmt == "text" and not result.diagnostics:
+    diagnostics = result.diagnostics
+    if base is not None and result.ok:
+        from flagwright.policy import parse_now, policy_diagnostics
+
+        found = policy_diagnostics(
+            Path(ctx.obj["root"]), base, result.repo, result.index, parse_now(now)
+        )
+        diagnostics = sorted(set(diagnostics) | set(found))
+    click.echo(FORMATTERS[fmt](diagnostics), nl=False)
+    if fmt == "text" and not diagnostics:
         documents = len(result.repo.documents)
         click.echo(f"{len(result.repo.texts)} files, {documents} documents: no problems")
-    ctx.exit(0 if result.ok else 1)
+    ctx.exit(0 if not has_errors(diagnostics) else 1)

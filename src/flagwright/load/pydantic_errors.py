@@ -6,14 +6,15 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from flagwright.codes import Code
-from flagwright.diagnostics import Finding, Source, YamlPath
+from flagwright.diagnostics import Finding, Source, YamlPath, show
+from flagwright.model.environment import DNS_LABEL
 
 _EXPECTED = {
     "int": "a whole number",
@@ -27,6 +28,19 @@ _EXPECTED = {
     "list": "a list",
     "date": "a date (YYYY-MM-DD)",
     "datetime": "an RFC 3339 time with a UTC offset, like 2026-11-20T10:00:00Z",
+}
+# What a pattern means, for the patterns the models use; others are shown as they are.
+_PATTERNS = {
+    DNS_LABEL: "a Kubernetes name: lowercase letters, digits and '-', at most 63 characters, "
+    "starting and ending with a letter or digit",
+    r"^(https?|oci)://": "a chart repository URL starting with https://, http:// or oci://",
+    r"^https?://": "a URL starting with https:// or http://",
+}
+_BOUNDS = {
+    "greater_than": ("gt", "greater than"),
+    "greater_than_equal": ("ge", "at least"),
+    "less_than": ("lt", "less than"),
+    "less_than_equal": ("le", "at most"),
 }
 _CUSTOM_CODES = {
     "fw_name": Code.INVALID_NAME,
@@ -75,9 +89,31 @@ def _finding(
         return Finding(
             source, where, Code.WRONG_TYPE, f"expected {_EXPECTED[base]}, got {_describe(value)}"
         )
+    ctx = error.get("ctx", {})
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        wanted = _PATTERNS.get(pattern, f"a string matching {pattern!r}")
+        return Finding(source, where, Code.INVALID_VALUE, f"{show(value)} is not {wanted}")
+    if kind in _BOUNDS:
+        name, words = _BOUNDS[kind]
+        return Finding(
+            source, where, Code.INVALID_VALUE,
+            f"{show(value)} is out of range: must be {words} {show(ctx.get(name))}",
+        )  # fmt: skip
+    if kind in {"too_short", "string_too_short"}:
+        minimum = ctx.get("min_length", 1)
+        message = "must not be empty" if minimum == 1 else f"needs at least {minimum} items"
+        return Finding(source, where, Code.INVALID_VALUE, message)
+    if kind == "deploy_strategy" and isinstance(value, dict) and "strategy" in value:
+        strategy = value["strategy"]
+        options = ["blue-green", "canary", "rolling"]
+        close = difflib.get_close_matches(str(strategy), options, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"use one of {', '.join(options)}"
+        return Finding(
+            source, (*where, "strategy"), Code.INVALID_VALUE,
+            f"{show(strategy)} is not a deploy strategy; {hint}",
+        )  # fmt: skip
     message = str(error["msg"]).removeprefix("Value error, ")
-    if kind in {"too_short", "too_long"}:
-        message = message.replace("List", "list").replace("Value", "value")
     return Finding(source, where, Code.INVALID_VALUE, message)
 
 
@@ -143,6 +179,12 @@ def _strip(tp: Any) -> Any:
     if typing.get_origin(tp) in {typing.Union, types.UnionType} and len(args) == 1:
         return _strip(args[0])
     return tp
+
+
+def close_match(word: str, options: Iterable[str]) -> str | None:
+    """The option closest to ``word`` (quoted), if any is close enough."""
+    close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
+    return repr(close[0]) if close else None
 
 
 def suggestion(key: str, allowed: list[str]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from flagwright.codes import Code
 from flagwright.diagnostics import Finding, Findings, Source
-from flagwright.load.pydantic_errors import findings_from_errors, suggestion
+from flagwright.load.pydantic_errors import close_match, findings_from_errors
 from flagwright.load.yamlio import YamlError, decode, load_documents
 from flagwright.model import KINDS, Document
 
@@ -67,6 +67,21 @@ def load_repository(root: Path, files: Iterable[str] | None = None) -> LoadedRep
     return repo
 
 
+def load_files(root: Path, files: Mapping[str, bytes]) -> LoadedRepo:
+    """Like :func:`load_repository`, from in-memory ``{relative path: bytes}`` (a Git revision)."""
+    repo = LoadedRepo(root=root)
+    for rel in sorted(files):
+        load_text(repo, rel, files[rel])
+    return repo
+
+
+def merge_loaded(into: LoadedRepo, part: LoadedRepo) -> None:
+    """Add ``part``'s texts, documents and findings to ``into`` (files parsed separately)."""
+    into.texts.update(part.texts)
+    into.documents.extend(part.documents)
+    into.findings.extend(part.findings.items)
+
+
 def load_text(repo: LoadedRepo, rel: str, raw: bytes) -> None:
     """Parse one file's bytes into ``repo``: documents on success, findings otherwise."""
     try:
@@ -103,7 +118,9 @@ def _model_document(repo: LoadedRepo, source: Source, data: Any) -> None:
     if model is None:
         repo.findings.add(
             source, ("kind",), Code.UNKNOWN_KIND,
-            f"unknown kind {kind!r}{suggestion(str(kind), list(KINDS))}",
+            f"unknown kind {kind!r}; "
+            + (f"did you mean {close}?" if (close := close_match(str(kind), KINDS)) else
+               f"use one of {', '.join(KINDS)}"),
         )  # fmt: skip
         return
     try:

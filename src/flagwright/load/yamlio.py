@@ -25,9 +25,11 @@ from flagwright.codes import Code
 MAX_FILE_BYTES = 1024 * 1024
 MAX_EXPANDED_NODES = 100_000
 MAX_DEPTH = 64
-# libyaml's composer recurses in C and crashes the interpreter on very deep input, so nesting
-# must be bounded before it runs (see _may_be_deep).
-_PRESCAN_THRESHOLD = 200
+# libyaml's composer recurses in C and crashes the interpreter on very deep input (about 100,000
+# levels), so text that could nest that deep is checked on the event stream before composing;
+# below this many nesting characters the composed node tree is checked instead, which is cheaper.
+_COMPOSE_GUARD = 1000
+_NESTING_CHARS = "[{-?:"
 
 
 class YamlError(Exception):
@@ -129,11 +131,113 @@ for _tag, _method in _CONSTRUCTORS.items():
     _Constructor.add_constructor(_tag, _method)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOLEANS = {
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
+_IMPLICIT: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(resolvers) for first, resolvers in _Resolver.yaml_implicit_resolvers.items()
+}
+
+
 class _Loader(CParser, _Constructor, _Resolver):
     def __init__(self, stream: str) -> None:
         CParser.__init__(self, stream)
         _Constructor.__init__(self)
         _Resolver.__init__(self)
+
+    # libyaml's composer calls these once per node; BaseResolver's versions are generic (path
+    # resolvers, wildcard lists) and cost about a third of the whole parse. These give the same
+    # tags for this loader's resolvers, which has no path resolvers.
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR_TAG
+        return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+class _Unusual(Exception):
+    """A document the quick constructor leaves to PyYAML's, which reports it exactly."""
+
+
+_MISS = object()
+
+
+def _quick_document(node: Node, loader: _Loader) -> Any:
+    """The document's value, or _MISS when anything is unusual (see _quick).
+
+    PyYAML's constructor spends most of its time in generic machinery (generators for
+    recursive structures, per-node bookkeeping); a document without aliases needs none of it.
+    The result is the same value PyYAML's constructor builds; for every document this
+    declines (tags, duplicate or unhashable keys, too deep), the full path runs instead, so
+    errors and their positions are PyYAML's own.
+    """
+    try:
+        return _quick(node, loader, 1)
+    except Exception:  # any problem at all: the full path below finds and reports it
+        return _MISS
+
+
+def _quick(node: Node, loader: _Loader, depth: int) -> Any:
+    tag = node.tag
+    if isinstance(node, ScalarNode):
+        if tag == _STR_TAG:
+            return node.value
+        if tag == _NULL_TAG:
+            return None
+        if tag == _BOOL_TAG:
+            return _BOOLEANS[node.value]
+        if tag == _INT_TAG:
+            return loader.construct_yaml_int(node)
+        if tag == _FLOAT_TAG:
+            return loader.construct_yaml_float(node)
+        raise _Unusual
+    if depth > MAX_DEPTH:
+        raise _Unusual
+    if isinstance(node, MappingNode) and tag == _MAP_TAG:
+        data: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _quick(key_node, loader, depth + 1)
+            if key in data:
+                raise _Unusual
+            data[key] = _quick(value_node, loader, depth + 1)
+        return data
+    if isinstance(node, SequenceNode) and tag == _SEQ_TAG:
+        return [_quick(child, loader, depth + 1) for child in node.value]
+    raise _Unusual
+    if depth > MAX_DEPTH:
+        raise _Unusual
+    if cls is MappingNode and tag == _MAP_TAG:
+        data: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _quick(key_node, loader, depth + 1)
+            if key in data:
+                raise _Unusual
+            data[key] = _quick(value_node, loader, depth + 1)
+        return data
+    if cls is SequenceNode and tag == _SEQ_TAG:
+        return [_quick(child, loader, depth + 1) for child in node.value]
+    raise _Unusual
 
 
 def decode(raw: bytes) -> str:
@@ -159,13 +263,21 @@ def decode(raw: bytes) -> str:
 
 def load_documents(text: str) -> list[Any]:
     """Parse every document of a YAML stream; raise YamlError with a position on any problem."""
-    if _may_be_deep(text):
+    nesting = _nesting_chars(text)
+    if nesting > _COMPOSE_GUARD:
         _check_depth_by_events(text)
     loader = _Loader(text)
     try:
         docs: list[Any] = []
         while loader.check_node():
             node = loader.get_node()
+            if node is not None and "*" not in text:
+                value = _quick_document(node, loader)
+                if value is not _MISS:
+                    docs.append(value)
+                    continue
+            if node is not None and MAX_DEPTH < nesting <= _COMPOSE_GUARD:
+                _check_depth_of_nodes(node)
             if node is not None and "*" in text:
                 _check_expansion(node)
             docs.append(loader.construct_document(node))
@@ -183,18 +295,20 @@ def load_documents(text: str) -> list[Any]:
         problem = exc.problem or "cannot construct value"
         code = Code.UNSUPPORTED_TAG if "tag" in problem else Code.YAML_SYNTAX
         if code is Code.UNSUPPORTED_TAG:
+            # Show the tag as the author wrote it (`!!python/object`), not PyYAML's expansion.
+            tag = problem.split("for the tag")[-1].strip().strip("'")
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
             problem = (
-                f"{problem.split('for the tag')[-1].strip()} is not supported: "
-                "only plain YAML (mappings, lists, strings, numbers, booleans, null) is allowed"
+                f"tag {tag!r} is not supported: only plain YAML (mappings, lists, strings, "
+                "numbers, booleans, null) is allowed"
             )
-            problem = "tag " + problem
         raise YamlError(code, problem, *_position(mark)) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or "invalid YAML"
-        if exc.context:
-            message = f"{message} ({exc.context})"
-        raise YamlError(Code.YAML_SYNTAX, message, *_position(mark)) from None
+        raise YamlError(
+            Code.YAML_SYNTAX,
+            _syntax_message(exc, text),
+            *_position(exc.problem_mark or exc.context_mark),
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlError(Code.YAML_SYNTAX, str(exc).splitlines()[0]) from None
     except RecursionError:
@@ -203,21 +317,72 @@ def load_documents(text: str) -> list[Any]:
         loader.dispose()
 
 
+def document_starts(text: str) -> list[tuple[int, int]]:
+    """The 1-based position where each document of an already-loaded text begins."""
+    return [
+        _position(event.start_mark)
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader)
+        if isinstance(event, yaml.DocumentStartEvent)
+    ]
+
+
 def _position(mark: Any) -> tuple[int, int]:
     if mark is None:
         return 1, 1
     return mark.line + 1, mark.column + 1
 
 
-def _may_be_deep(text: str) -> bool:
+_ALIAS_NAME = re.compile(r"\*([^\s,\[\]{}]+)")
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """libyaml's problem, plus what it leaves out: the alias, where an unclosed thing began."""
+    message = exc.problem or "invalid YAML"
+    mark, context_mark = exc.problem_mark, exc.context_mark
+    if message == "found undefined alias" and mark is not None:
+        found = _ALIAS_NAME.match(text, mark.index)
+        if found:
+            name = found.group(1)
+            message = f"found undefined alias {name!r}; define it first with '&{name}'"
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        message = f"{message}: a tab; indent YAML with spaces"
+    if exc.context:
+        where = ""
+        if context_mark is not None and mark is not None and context_mark.line != mark.line:
+            where = f" that starts at line {context_mark.line + 1}"
+        message = f"{message} ({exc.context}{where})"
+    return message
+
+
+def _nesting_chars(text: str) -> int:
     # Every nesting level costs at least one of these characters or a level of indentation;
-    # indentation alone cannot reach a dangerous depth within MAX_FILE_BYTES (n levels need
-    # about n²/2 bytes), so only counting these is a sound, cheap pre-test.
-    return (
-        text.count("[") + text.count("{") + text.count("-") + text.count("?") + text.count(":")
-        > _PRESCAN_THRESHOLD
-        and len(text) > MAX_DEPTH
-    )
+    # indentation alone cannot reach the limit cheaply (n levels need about n²/2 bytes) and a
+    # block mapping level needs a ':' anyway, so a text with at most MAX_DEPTH of them cannot
+    # be too deep and needs no depth check at all.
+    return sum(text.count(c) for c in _NESTING_CHARS)
+
+
+def _check_depth_of_nodes(root: Node) -> None:
+    """Reject a composed document nested deeper than MAX_DEPTH (iterative, aliases visited once)."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ScalarNode) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise YamlError(
+                Code.TOO_DEEP,
+                f"nesting is deeper than {MAX_DEPTH} levels",
+                *_position(node.start_mark),
+            )
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, MappingNode)
+            else node.value
+        )
+        stack.extend((child, depth + 1) for child in children)
 
 
 def _check_depth_by_events(text: str) -> None:

@@ -28,6 +28,10 @@ class AttrCondition(Strict):
     @model_validator(mode="after")
     def _value_or_values(self) -> AttrCondition:
         if self.op in LIST_OPERATORS:
+            if self.values is None and "value" in self.model_fields_set:
+                raise ValueError(
+                    f"operator {self.op!r} takes a list in 'values', not a single 'value'"
+                )
             if self.values is None:
                 raise ValueError(f"operator {self.op!r} takes a list in 'values'")
             if "value" in self.model_fields_set:

@@ -1,0 +1,28 @@
+"""Log each distinct problem once, however many evaluations run into it."""
+
+from __future__ import annotations
+
+LOGGER_NAME = "flagwright.runtime"
+# Problem texts can carry caller input (unknown flag names), so the memory is bounded.
+_LIMIT = 1000
+
+
+class ProblemLog:
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def report(self, message: str, level: int = 30) -> None:
+        """Log ``message`` at ``level`` (default WARNING) unless it was logged before."""
+        seen = self._seen
+        if message in seen:
+            return
+        if len(seen) >= _LIMIT:
+            message, level = "too many distinct problems; further ones are not logged", 30
+            if message in seen:
+                return
+        seen.add(message)
+        import logging  # only once there is something to say: keeps the import fast
+
+        logging.getLogger(LOGGER_NAME).log(level, "%s", message)

@@ -1,0 +1,149 @@
+"""Read and verify a snapshot bundle (FORMAT.md); flags are compiled later, on first use."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from .bucketing import BUCKETING
+from .errors import SnapshotError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from os import PathLike
+    from typing import Any
+
+FORMAT = "flagwright.snapshot/v1"
+_DIGEST_PREFIX = "sha256:"
+
+
+def canonical_bytes(doc: Mapping[str, Any]) -> bytes:
+    """The bytes ``digest`` is computed over: the document without ``digest``, canonical JSON."""
+    import json
+
+    body = {key: value for key, value in doc.items() if key != "digest"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def compute_digest(doc: Mapping[str, Any]) -> str:
+    """``"sha256:<hex>"`` of ``doc`` as FORMAT.md defines it (any ``digest`` key is ignored)."""
+    from hashlib import sha256
+
+    return _DIGEST_PREFIX + sha256(canonical_bytes(doc)).hexdigest()
+
+
+class Snapshot:
+    """A verified bundle: metadata plus the raw compiled-flag documents (read-only)."""
+
+    __slots__ = ("bucketing", "digest", "environment", "flags", "format", "source", "source_digest")
+
+    format: str
+    bucketing: str
+    environment: str
+    digest: str
+    source_digest: str
+    flags: Mapping[str, Mapping[str, Any]]
+    source: str | None
+
+    def __init__(self, doc: Mapping[str, Any], source: str | None = None) -> None:
+        """Verify ``doc`` (format, bucketing, structure, digest); raises SnapshotError.
+
+        ``doc`` is used as it is, not copied: ``from_dict`` is the entry point for callers that
+        keep a reference to their document.
+        """
+        where = f"{source}: " if source else ""
+        try:
+            _verify(doc)
+        except SnapshotError as exc:
+            raise SnapshotError(f"{where}{exc}") from None
+        setter = object.__setattr__
+        setter(self, "format", doc["format"])
+        setter(self, "bucketing", doc["bucketing"])
+        setter(self, "environment", doc["environment"])
+        setter(self, "digest", doc["digest"])
+        setter(self, "source_digest", doc["source_digest"])
+        setter(self, "flags", MappingProxyType(doc["flags"]))
+        setter(self, "source", source)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Snapshot is immutable")
+
+    def __repr__(self) -> str:
+        return (
+            f"Snapshot(environment={self.environment!r}, digest={self.digest!r}, "
+            f"flags={len(self.flags)})"
+        )
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Snapshot:
+        """Verify a bundle held in memory; a private copy is kept, so ``doc`` may change later."""
+        import json
+
+        if not isinstance(doc, dict):
+            raise SnapshotError("a snapshot must be a JSON object")
+        try:
+            copied = json.loads(json.dumps(doc, ensure_ascii=False))
+        except (TypeError, ValueError) as exc:
+            raise SnapshotError(f"snapshot is not JSON data: {exc}") from None
+        return cls(copied)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, source: str | None = None) -> Snapshot:
+        """Parse and verify the bytes of a ``snapshot.json``."""
+        import json
+
+        where = f"{source}: " if source else ""
+        if not data.strip():
+            raise SnapshotError(f"{where}empty file")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SnapshotError(f"{where}corrupt: not UTF-8 ({exc.reason})") from None
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            kind = "truncated" if exc.pos >= len(text.rstrip()) else "corrupt"
+            raise SnapshotError(f"{where}{kind} JSON: {exc}") from None
+        return cls(doc, source)
+
+    @classmethod
+    def from_file(cls, path: str | PathLike[str]) -> Snapshot:
+        """Read, parse and verify a ``snapshot.json`` file."""
+        import os
+
+        name = os.fspath(path)
+        try:
+            with open(name, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise SnapshotError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        return cls.from_bytes(data, name)
+
+    def validate(self) -> dict[str, str]:
+        """Compile every flag now; returns the problem of each flag that does not compile."""
+        from .compiled import CompiledSnapshot
+
+        return CompiledSnapshot(self).compile_all()
+
+
+def _verify(doc: object) -> None:
+    if not isinstance(doc, dict):
+        raise SnapshotError("a snapshot must be a JSON object")
+    fmt = doc.get("format")
+    if fmt != FORMAT:
+        raise SnapshotError(f"unknown format {fmt!r} (this runtime reads {FORMAT!r})")
+    if doc.get("bucketing") != BUCKETING:
+        raise SnapshotError(f"unknown bucketing {doc.get('bucketing')!r} (expected {BUCKETING!r})")
+    for key in ("environment", "source_digest", "digest"):
+        if not isinstance(doc.get(key), str):
+            raise SnapshotError(f"{key!r} must be a string")
+    flags = doc.get("flags")
+    if not isinstance(flags, dict):
+        raise SnapshotError("'flags' must be an object")
+    for key, flag in flags.items():
+        if not isinstance(flag, dict):
+            raise SnapshotError(f"flag {key!r} must be an object")
+    expected = compute_digest(doc)
+    if doc["digest"] != expected:
+        raise SnapshotError(f"digest mismatch: file says {doc['digest']}, content is {expected}")

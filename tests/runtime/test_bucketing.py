@@ -1,0 +1,212 @@
+"""Bucketing rule flagd-v2 (design.md §6): vectors, flagd testbed, uniformity, stability."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flagwright.runtime import Client, bucket, bucket_value, hash_key
+
+from .bundles import bundle, flag, manual_rollout, split, string_flag
+from .murmur_reference import murmur3_32, reference_bucket
+
+TESTBED = Path("/work/shared/testdata-vendor/flagd-testbed")
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def test_design_vectors() -> None:
+    assert hash_key("fractional-flagjack") == 2682799072
+    assert bucket_value("fractional-flag", "jack", 100) == 62
+    assert bucket("fractional-flag", "jack", [25, 25, 25, 25]) == 2  # third variant
+    assert hash_key("fractional-flagqueen") == 4278517551
+    assert bucket_value("fractional-flag", "queen", 100) == 99
+    assert bucket("fractional-flag", "queen", [25, 25, 25, 25]) == 3
+    # Out of 10000 the same users land in the same variants.
+    assert bucket_value("fractional-flag", "jack") == (2682799072 * 10000) >> 32 == 6246
+    assert bucket("fractional-flag", "jack", [2500, 2500, 2500, 2500]) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_mmh3_agrees_with_reference_murmur3(key: str) -> None:
+    try:
+        data = key.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates cannot be bucketed at all
+        return
+    assert hash_key(key) == murmur3_32(data)
+
+
+def test_key_text_matches_flagd_cat() -> None:
+    assert bucket_value("f", "7") == bucket_value("f", 7)
+    assert bucket_value("f", 7.0) == bucket_value("f", 7)
+    assert bucket_value("f", True) == bucket_value("f", "true")
+    assert bucket_value("f", 1.5) == bucket_value("f", "1.5")
+    for missing in (None, "", [], {}, float("nan")):
+        assert bucket_value("f", missing) is None
+        assert bucket("f", missing, [50, 50]) is None
+
+
+def test_bucket_edges() -> None:
+    assert bucket("f", "u", [0, 10000]) == 1
+    assert bucket("f", "u", [10000, 0]) == 0
+    assert bucket("f", "u", [0, 0]) is None
+    with pytest.raises(ValueError):
+        bucket("f", "u", [-50, 150])
+
+
+def _testbed_fractionals() -> list[tuple[str, Any, list[str], list[int]]]:
+    """(flag key, bucketing expression, variants, weights) for definitions that map cleanly."""
+    found = []
+    for path in sorted(
+        [*TESTBED.glob("flags/*.json"), TESTBED / "evaluator-flags/testkit-flags.json"]
+    ):
+        for key, definition in json.loads(path.read_text())["flags"].items():
+            targeting = definition.get("targeting") or {}
+            args = targeting.get("fractional") if isinstance(targeting, dict) else None
+            if not isinstance(args, list) or not args:
+                continue
+            expression: Any = None
+            if not isinstance(args[0], list):
+                expression, args = args[0], args[1:]
+            entries = []
+            for entry in args:
+                if not (isinstance(entry, list) and entry and isinstance(entry[0], str)):
+                    break
+                weight = entry[1] if len(entry) > 1 else 1  # flagd shorthand: weight 1
+                if not isinstance(weight, int) or weight < 0:
+                    break
+                entries.append((entry[0], weight))
+            else:
+                if entries and sum(w for _, w in entries) > 0:
+                    names = [name for name, _ in entries]
+                    found.append((key, expression, names, [w for _, w in entries]))
+    return found
+
+
+def _seed_and_attr(flag_key: str, expression: Any) -> tuple[str, str] | None:
+    """How flagd builds the hash key: returns (prefix, attribute) or None if not a simple form."""
+    if expression is None:
+        return flag_key, "targetingKey"  # flagd's default: flag key + targeting key
+    if isinstance(expression, dict) and set(expression) == {"var"}:
+        return "", expression["var"]
+    if isinstance(expression, dict) and set(expression) == {"cat"}:
+        first, second = expression["cat"]
+        if isinstance(second, dict) and "var" in second:
+            if first == {"var": "$flagd.flagKey"}:
+                return flag_key, second["var"]
+            if isinstance(first, str):
+                return first, second["var"]
+    return None
+
+
+@pytest.mark.skipif(not TESTBED.exists(), reason="flagd-testbed is not vendored here")
+def test_flagd_testbed_fractional_definitions() -> None:
+    fractionals = _testbed_fractionals()
+    assert len(fractionals) >= 5
+    checked = 0
+    users = ["jack", "queen", "ace", "joker", "ten", "nine", "3", "user-1", "héloïse", "x" * 50]
+    for flag_key, expression, _, weights in fractionals:
+        form = _seed_and_attr(flag_key, expression)
+        if form is None:
+            continue
+        prefix, _attribute = form
+        for user in users:
+            ours = bucket(prefix, user, weights)
+            assert ours == reference_bucket(prefix + user, weights), (flag_key, user)
+            checked += 1
+    assert checked >= 50
+    by_key = {key: (variants, weights) for key, _, variants, weights in fractionals}
+    variants, weights = by_key["fractional-flag"]
+    assert variants[bucket("fractional-flag", "jack", weights)] == "hearts"
+    assert variants[bucket("fractional-flag", "queen", weights)] == "spades"
+    # Flags sharing a seed assign every user the same variant position.
+    a, b = by_key["fractional-flag-A-shared-seed"], by_key["fractional-flag-B-shared-seed"]
+    for user in users:
+        assert bucket("shared-seed", user, a[1]) == bucket("shared-seed", user, b[1])
+
+
+CHI2_CRITICAL_P001 = {3: 16.266, 9: 27.877}  # chi-square critical values at p = 0.001
+
+
+def _chi_square(counts: list[int]) -> float:
+    expected = sum(counts) / len(counts)
+    return sum((c - expected) ** 2 / expected for c in counts)
+
+
+def test_split_is_uniform_chi_square() -> None:
+    """100,000 keys over a 4-way 25% split: reject uniformity only if p < 0.001."""
+    weights = {"a": 25, "b": 25, "c": 25, "d": 25}
+    flags = {"ab": string_flag(split(**weights), variants={k: k for k in weights}, default="a")}
+    client = Client(bundle(flags))
+    counts = dict.fromkeys(weights, 0)
+    for i in range(100_000):
+        counts[client.evaluate("ab", {"targeting_key": f"user-{i}"}).variant] += 1  # type: ignore[index]
+    assert _chi_square(list(counts.values())) < CHI2_CRITICAL_P001[3], counts
+    deciles = [0] * 10
+    for i in range(100_000):
+        deciles[bucket_value("another-flag", f"account:{i}") // 1000] += 1  # type: ignore[operator]
+    assert _chi_square(deciles) < CHI2_CRITICAL_P001[9], deciles
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    low=st.integers(0, 10000),
+    high=st.integers(0, 10000),
+    users=st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=30),
+)
+def test_raising_a_rollout_never_takes_the_feature_away(
+    low: int, high: int, users: list[str]
+) -> None:
+    low, high = sorted((low, high))
+    before = Client(bundle({"f": flag(manual_rollout(1, [low / 100]))}))
+    after = Client(bundle({"f": flag(manual_rollout(1, [high / 100]))}))
+    for user in users:
+        ctx = {"targeting_key": user}
+        if before.is_enabled("f", ctx):
+            assert after.is_enabled("f", ctx)
+
+
+_STABILITY_SCRIPT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[2])
+from runtime.bundles import bundle, flag, split, string_flag, manual_rollout
+from flagwright.runtime import Client, bucket_value
+client = Client(bundle({
+    "ab": string_flag(split(control=30, treatment=70)),
+    "r": flag(manual_rollout(2, [5, 40, 100])),
+}))
+out = [(client.evaluate("ab", {"targeting_key": f"u{i}"}).variant,
+        client.evaluate("r", {"targeting_key": f"u{i}"}).variant,
+        bucket_value("ab", f"u{i}")) for i in range(2000)]
+print(json.dumps(out))
+"""
+
+
+def test_results_identical_across_hash_seeds() -> None:
+    tests_dir = Path(__file__).resolve().parents[1]
+    outputs = []
+    for seed in ("0", "4242"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run(
+            [sys.executable, "-c", _STABILITY_SCRIPT, str(SRC), str(tests_dir)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0] == outputs[1]
+    here = Client(bundle({"ab": string_flag(split(control=30, treatment=70))}))
+    assert [here.evaluate("ab", {"targeting_key": f"u{i}"}).variant for i in range(2000)] == [
+        row[0] for row in outputs[0]
+    ]
