@@ -21,15 +21,27 @@ class ConfigIndex:
     environments: dict[str, Located[Environment]] = field(default_factory=dict)
     apps: dict[str, Located[App]] = field(default_factory=dict)
     repositories: list[Located[Repository]] = field(default_factory=list)
+    broken: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def repository(self) -> Repository | None:
         return self.repositories[0].model if self.repositories else None
 
+    def is_unknown(self, kind: str, name: str) -> bool:
+        """True when nothing defines ``name``: not even a document that failed to load."""
+        table: dict[str, Any] = {
+            "Flag": self.flags,
+            "Segment": self.segments,
+            "RolloutPlan": self.plans,
+            "Environment": self.environments,
+            "App": self.apps,
+        }[kind]
+        return name not in table and (kind, name) not in self.broken
+
 
 def build_index(repo: LoadedRepo, findings: Findings) -> ConfigIndex:
     """Index documents in file order; a second document with a taken name is reported."""
-    index = ConfigIndex()
+    index = ConfigIndex(broken=frozenset(repo.broken))
     tables: dict[type[Any], tuple[dict[str, Any], str]] = {
         Flag: (index.flags, "key"),
         Segment: (index.segments, "name"),

@@ -78,7 +78,7 @@ class ConditionChecker:
         if isinstance(cond, AttrCondition):
             self._attr(cond, source, where)
         elif isinstance(cond, SegmentCondition):
-            if cond.segment not in self.index.segments:
+            if self.index.is_unknown("Segment", cond.segment):
                 self.findings.add(
                     source, (*where, "segment"), Code.UNKNOWN_SEGMENT,
                     f"unknown segment {cond.segment!r}"

@@ -14,7 +14,9 @@ from flagwright.model.environment import Canary
 def check_environments(index: ConfigIndex, findings: Findings) -> None:
     for name, located in index.environments.items():
         env = located.model
-        if env.promotes_from is not None and env.promotes_from not in index.environments:
+        if env.promotes_from is not None and index.is_unknown(
+            "Environment", env.promotes_from
+        ):
             findings.add(
                 located.source, ("promotes_from",), Code.UNKNOWN_ENVIRONMENT,
                 f"unknown environment {env.promotes_from!r}"
@@ -26,13 +28,15 @@ def check_environments(index: ConfigIndex, findings: Findings) -> None:
                 f"environment {name!r} promotes from itself",
             )  # fmt: skip
         for app_name, app in env.apps.items():
-            if app_name not in index.apps:
+            if index.is_unknown("App", app_name):
                 findings.add(
                     located.source, ("apps", app_name), Code.UNKNOWN_APP,
                     f"unknown app {app_name!r}" + did_you_mean(app_name, index.apps, "apps"),
                     at="key",
                 )  # fmt: skip
-            if isinstance(app.deploy, Canary) and app.deploy.plan not in index.plans:
+            if isinstance(app.deploy, Canary) and index.is_unknown(
+                "RolloutPlan", app.deploy.plan
+            ):
                 findings.add(
                     located.source, ("apps", app_name, "deploy", "plan"), Code.UNKNOWN_PLAN,
                     f"unknown rollout plan {app.deploy.plan!r}"

@@ -61,7 +61,7 @@ class _FlagChecker:
                 severity=Severity.ERROR if strict else Severity.WARNING,
             )  # fmt: skip
         for i, required in enumerate(flag.requires):
-            if required not in self.index.flags:
+            if self.index.is_unknown("Flag", required):
                 self.add(
                     ("requires", i), Code.UNKNOWN_FLAG,
                     f"unknown flag {required!r} in 'requires'"
@@ -69,7 +69,7 @@ class _FlagChecker:
                 )  # fmt: skip
         for env, entry in flag.environments.items():
             where: YamlPath = ("environments", env)
-            if env not in self.index.environments:
+            if self.index.is_unknown("Environment", env):
                 self.add(
                     where, Code.UNKNOWN_ENVIRONMENT,
                     f"unknown environment {env!r}"
@@ -194,13 +194,13 @@ class _FlagChecker:
                 "(follows a schedule)",
             )  # fmt: skip
         plan = self.index.plans.get(rollout.plan)
-        if plan is None:
+        if plan is None and self.index.is_unknown("RolloutPlan", rollout.plan):
             self.add(
                 (*where, "plan"), Code.UNKNOWN_PLAN,
                 f"unknown rollout plan {rollout.plan!r}"
                 + did_you_mean(rollout.plan, self.index.plans, "plans"),
             )  # fmt: skip
-        elif rollout.stage is not None and rollout.stage > len(plan.model.stages):
+        elif plan and rollout.stage is not None and rollout.stage > len(plan.model.stages):
             self.add(
                 (*where, "stage"), Code.STAGE_OUT_OF_RANGE,
                 f"stage {rollout.stage} does not exist: plan {rollout.plan!r} has "

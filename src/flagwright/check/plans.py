@@ -23,3 +23,9 @@ def check_plans(index: ConfigIndex, findings: Findings) -> None:
                     located.source, where, Code.STAGE_WITHOUT_HOLD,
                     f"stage {i + 1} needs a 'hold' (how long it runs before the next stage)",
                 )  # fmt: skip
+            elif i < len(stages) - 1 and stage.hold_seconds == 0:
+                findings.add(
+                    located.source, (*where, "hold"), Code.STAGE_WITHOUT_HOLD,
+                    f"stage {i + 1} holds for 0s, so it never serves: give it a hold of at "
+                    "least 1s or remove the stage",
+                )  # fmt: skip

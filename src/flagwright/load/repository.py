@@ -35,6 +35,9 @@ class LoadedRepo:
     texts: dict[str, str] = field(default_factory=dict)
     documents: list[Located[Any]] = field(default_factory=list)
     findings: Findings = field(default_factory=Findings)
+    # (kind, name) of documents that failed to model: references to them are not reported
+    # again as unknown, so one broken file does not cascade into errors everywhere.
+    broken: set[tuple[str, str]] = field(default_factory=set)
 
 
 def config_files(root: Path) -> list[str]:
@@ -80,6 +83,7 @@ def merge_loaded(into: LoadedRepo, part: LoadedRepo) -> None:
     into.texts.update(part.texts)
     into.documents.extend(part.documents)
     into.findings.extend(part.findings.items)
+    into.broken |= part.broken
 
 
 def load_text(repo: LoadedRepo, rel: str, raw: bytes) -> None:
@@ -127,5 +131,8 @@ def _model_document(repo: LoadedRepo, source: Source, data: Any) -> None:
         located = Located(model.model_validate(data), source)
     except ValidationError as exc:
         repo.findings.extend(findings_from_errors(source, model, data, exc.errors()))
+        name = data.get("key" if kind == "Flag" else "name")
+        if isinstance(name, str):
+            repo.broken.add((kind, name))
         return
     repo.documents.append(located)

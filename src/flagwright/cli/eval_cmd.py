@@ -1,0 +1,99 @@
+"""`flagwright eval`: the value a flag serves to a context, from the working tree."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from flagwright.evaluate import InvalidConfig, Target, load_target, parse_context, parse_instant
+from flagwright.report import as_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_HELP = (
+    "A context attribute as key=value; repeatable. The value is read as JSON when it parses "
+    "(-c age=42 is the number 42, -c beta=true a boolean, -c 'tags=[\"a\"]' a list) and as a "
+    "string otherwise (-c email=a@b.c). Quote to force a string: -c 'id=\"42\"'. "
+    "-c key=null is the same as leaving the attribute out."
+)
+
+
+def _context(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> Any:
+    try:
+        return parse_context(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def target_options(command: F) -> F:
+    """FLAG, --env, -c and --at: shared by `eval` and `explain`."""
+    decorators = [
+        click.argument("flag"),
+        click.option("--env", "-e", "env", required=True, help="The environment to evaluate in."),
+        click.option(
+            "-c", "--context", "context", multiple=True, metavar="KEY=VALUE",
+            callback=_context, help=CONTEXT_HELP,
+        ),
+        click.option(
+            "--at", "at", metavar="TIME", callback=_instant,
+            help="Evaluate at this instant, RFC 3339 with an offset (2026-11-20T10:00:00Z); "
+            "decides scheduled rollouts and time conditions. Default: now.",
+        ),
+    ]  # fmt: skip
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def load_or_exit(ctx: click.Context, flag: str, env: str) -> Target:
+    """The compiled target; a configuration with errors prints them (stderr) and exits 1."""
+    try:
+        return load_target(Path(ctx.obj["root"]), flag, env, today=date.today())
+    except InvalidConfig as exc:
+        click.echo(as_text(exc.diagnostics), nl=False, err=True)
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(1)
+
+
+@click.command("eval")
+@target_options
+@click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
+@click.pass_context
+def eval_(
+    ctx: click.Context,
+    flag: str,
+    env: str,
+    context: dict[str, Any],
+    at: datetime | None,
+    as_json: bool,
+) -> None:
+    """Evaluate FLAG in an environment for a context, as the runtime would serve it.
+
+    The configuration in the working tree is validated and compiled in memory (rendered/ is not
+    read), then evaluated by flagwright.runtime, the same code services run.
+    """
+    target = load_or_exit(ctx, flag, env)
+    evaluation = target.evaluate(context, at)
+    if as_json:
+        record = {"flag": flag, "environment": env, **evaluation.as_dict()}
+        click.echo(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    click.echo(f"value:   {json.dumps(evaluation.value, ensure_ascii=False, sort_keys=True)}")
+    click.echo(f"variant: {evaluation.variant}")
+    click.echo(f"reason:  {evaluation.reason}")
+    if evaluation.rule is not None:
+        click.echo(f"rule:    {evaluation.rule}")

@@ -1,0 +1,29 @@
+"""`flagwright explain`: the path an evaluation took, step by step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from flagwright.cli.eval_cmd import load_or_exit, target_options
+from flagwright.explain_text import explain_lines
+
+
+@click.command("explain")
+@target_options
+@click.pass_context
+def explain(
+    ctx: click.Context, flag: str, env: str, context: dict[str, Any], at: datetime | None
+) -> None:
+    """Show how FLAG evaluates in an environment for a context, and why.
+
+    Prints whether the environment is listed and enabled, each prerequisite, each rule tried
+    and whether it matched, the rollout stage in force, the bucket (0-9999) and the variant
+    range it fell in, and the result. Same evaluator as `eval` and the runtime.
+    """
+    target = load_or_exit(ctx, flag, env)
+    explanation = target.explain(context, at)
+    for line in explain_lines(explanation, target.bundle["flags"], context):
+        click.echo(line)

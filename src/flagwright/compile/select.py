@@ -1,0 +1,30 @@
+"""A bundle restricted to the flags an app asks for, plus everything they require."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+from flagwright.runtime import compute_digest
+
+
+def select_flags(bundle: Mapping[str, Any], patterns: list[str]) -> dict[str, Any]:
+    """Flags whose keys match any glob in ``patterns``, closed over ``requires``; new digest.
+
+    ``fnmatchcase``, not ``fnmatch``: the latter folds case on Windows and macOS file systems
+    only, and the selection must not depend on the machine that renders it.
+    """
+    flags: Mapping[str, Any] = bundle["flags"]
+    pending = [key for key in flags if any(fnmatchcase(key, p) for p in patterns)]
+    chosen: set[str] = set()
+    while pending:
+        key = pending.pop()
+        if key in chosen:
+            continue
+        chosen.add(key)
+        pending.extend(r for r in flags[key].get("requires", []) if r in flags)
+    selected = {key: value for key, value in bundle.items() if key != "digest"}
+    selected["flags"] = {key: flags[key] for key in sorted(chosen)}
+    selected["digest"] = compute_digest(selected)
+    return selected

@@ -1,0 +1,114 @@
+"""One environment of a validated configuration → its snapshot bundle (FORMAT.md)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flagwright.check.suggest import did_you_mean
+from flagwright.compile.conditions import ConditionCompiler
+from flagwright.compile.rollouts import RolloutError, compile_rollout
+from flagwright.compile.splits import TOTAL, split_weights, total
+from flagwright.errors import UserError
+from flagwright.index import ConfigIndex
+from flagwright.model import EnvEntry, Flag, RolloutPlan
+from flagwright.runtime import FORMAT, compute_digest
+
+BUCKETING = "flagd-v2"
+
+
+class CompileError(UserError):
+    """The configuration cannot be compiled for this environment."""
+
+
+def compile_snapshot(index: ConfigIndex, env: str, source_digest: str) -> dict[str, Any]:
+    """The full bundle for ``env``, ``digest`` included; every flag appears, listed or not.
+
+    ``index`` must come from a configuration without errors: the checks are what make the
+    compiled form well defined, and anything they would have reported raises CompileError here.
+    """
+    if env not in index.environments:
+        raise CompileError(f"unknown environment {env!r}" + did_you_mean(env, index.environments))
+    conditions = ConditionCompiler({name: s.model for name, s in index.segments.items()})
+    plans = {name: p.model for name, p in index.plans.items()}
+    flags: dict[str, Any] = {}
+    for key in sorted(index.flags):
+        try:
+            flags[key] = _flag(index.flags[key].model, env, conditions, plans)
+        except UserError as exc:
+            raise CompileError(f"flag {key!r} in {env!r}: {exc}") from None
+    bundle: dict[str, Any] = {
+        "format": FORMAT,
+        "environment": env,
+        "bucketing": BUCKETING,
+        "source_digest": source_digest,
+        "flags": flags,
+    }
+    bundle["digest"] = compute_digest(bundle)
+    return bundle
+
+
+def _flag(
+    flag: Flag, env: str, conditions: ConditionCompiler, plans: dict[str, RolloutPlan]
+) -> dict[str, Any]:
+    default = flag.resolved_default
+    if default is None:
+        raise CompileError("no default variant")
+    entry = flag.environments.get(env)
+    out: dict[str, Any] = {
+        "type": flag.type,
+        # Deep copies: bundles of different environments must not share mutable values.
+        "variants": copy.deepcopy(flag.resolved_variants),
+        "default": default,
+        "listed": entry is not None,
+        "enabled": True if entry is None else entry.enabled,
+        "requires": list(flag.requires),
+        "bucket_by": flag.bucket_by,
+        "experiment": None if flag.experiment is None else flag.experiment.model_dump(),
+        "rules": [],
+        "fallthrough": None,
+    }
+    if entry is not None:
+        out["rules"] = _rules(entry, conditions)
+        out["fallthrough"] = _fallthrough(entry, default, plans)
+    return out
+
+
+def _rules(entry: EnvEntry, conditions: ConditionCompiler) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = []
+    for number, rule in enumerate(entry.rules, start=1):
+        name = rule.name or f"rule-{number}"
+        compiled: dict[str, Any] = {"name": name, "when": conditions.when(rule.when)}
+        if rule.serve is not None and rule.split is None:
+            compiled["serve"] = rule.serve
+        elif rule.split is not None and rule.serve is None:
+            compiled["split"] = _split(rule.split, f"rule {name!r}")
+        else:
+            raise CompileError(f"rule {name!r} needs exactly one of 'serve' and 'split'")
+        rules.append(compiled)
+    return rules
+
+
+def _fallthrough(entry: EnvEntry, default: str, plans: dict[str, RolloutPlan]) -> dict[str, Any]:
+    given = [k for k in ("serve", "split", "rollout") if getattr(entry, k) is not None]
+    if len(given) != 1:
+        raise CompileError("an environment entry needs exactly one of 'serve', 'split', 'rollout'")
+    if entry.serve is not None:
+        return {"serve": entry.serve}
+    if entry.split is not None:
+        return {"split": _split(entry.split, "the fallthrough")}
+    assert entry.rollout is not None
+    plan = plans.get(entry.rollout.plan)
+    if plan is None:
+        raise CompileError(f"unknown rollout plan {entry.rollout.plan!r}")
+    try:
+        return {"rollout": compile_rollout(entry.rollout, plan, default)}
+    except RolloutError as exc:
+        raise CompileError(str(exc)) from None
+
+
+def _split(split: dict[str, float], what: str) -> list[list[str | int]]:
+    weights = split_weights(split)
+    if total(weights) != TOTAL:
+        raise CompileError(f"{what}: split weights add up to {total(weights) / 100:g}, not 100")
+    return weights

@@ -1,0 +1,123 @@
+"""``eval`` and ``explain``: compile one environment of the working tree in memory and ask the
+runtime about a flag. The runtime is the only evaluator; this module only prepares its input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flagwright.check.suggest import did_you_mean
+from flagwright.compile import compile_snapshot, source_digest
+from flagwright.diagnostics import Diagnostic
+from flagwright.errors import UserError
+from flagwright.runtime import Client, Evaluation
+from flagwright.validate import validate_repository
+
+if TYPE_CHECKING:  # the runtime loads explain lazily; annotations only need the name
+    from flagwright.runtime import Explanation
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+class InvalidConfig(UserError):
+    """The configuration has errors, so there is nothing trustworthy to evaluate."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        errors = sum(d.severity == "error" for d in diagnostics)
+        super().__init__(f"the configuration has {errors} error(s); nothing was evaluated")
+        self.diagnostics = diagnostics
+
+
+class UnknownName(UserError):
+    """A flag or environment named on the command line that the configuration does not define."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A flag in the compiled bundle of one environment of the working tree."""
+
+    flag: str
+    environment: str
+    bundle: dict[str, Any]
+    client: Client
+
+    def evaluate(self, context: Mapping[str, Any], at: datetime | None) -> Evaluation:
+        return self.client.evaluate(self.flag, context, now=at)
+
+    def explain(self, context: Mapping[str, Any], at: datetime | None) -> Explanation:
+        return self.client.explain(self.flag, context, now=at)
+
+
+def load_target(root: Path, flag: str, env: str, today: date) -> Target:
+    """Validate ``root``, compile ``env`` and check ``flag`` exists; raises UserError."""
+    validated = validate_repository(root, today=today)
+    if not validated.ok:
+        raise InvalidConfig(validated.diagnostics)
+    index = validated.index
+    if env not in index.environments:
+        raise UnknownName(
+            f"unknown environment {env!r}"
+            + (did_you_mean(env, index.environments) or _known(index.environments))
+        )
+    if flag not in index.flags:
+        raise UnknownName(
+            f"unknown flag {flag!r}" + (did_you_mean(flag, index.flags) or _known(index.flags))
+        )
+    bundle = compile_snapshot(index, env, source_digest(root, validated.repo.texts))
+    return Target(flag, env, bundle, Client(bundle))
+
+
+def _known(names: Iterable[str]) -> str:
+    ordered = sorted(names)
+    if not ordered:
+        return "; none are defined"
+    shown = ", ".join(ordered[:10]) + (", ..." if len(ordered) > 10 else "")
+    return f"; known: {shown}"
+
+
+def parse_context(pairs: Iterable[str]) -> dict[str, Any]:
+    """``key=value`` pairs → a context. Values that parse as JSON are JSON, others are strings.
+
+    So ``age=42`` is the number 42, ``beta=true`` a boolean, ``id="42"`` the string "42" and
+    ``email=a@b.c`` the string "a@b.c". NaN and Infinity stay strings (they are not JSON), and
+    ``null`` is the same as leaving the attribute out. Raises ValueError for a malformed pair.
+    """
+    context: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"{pair!r} is not key=value")
+        try:
+            context[key] = json.loads(text, parse_constant=_reject_constant)
+        except ValueError:
+            context[key] = text
+    return context
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_instant(text: str) -> datetime:
+    """An RFC 3339 date-time with an offset (``Z`` allowed); raises ValueError otherwise.
+
+    ``datetime.fromisoformat`` alone also takes dates, basic format and hour-only times; the
+    pattern keeps ``--at`` to what the configuration files accept.
+    """
+    moment: datetime | None = None
+    if _RFC3339.match(text):
+        try:
+            moment = datetime.fromisoformat(text.upper())
+        except ValueError:
+            moment = None  # a day or hour out of range
+    if moment is None:
+        raise ValueError(
+            f"{text!r} is not an RFC 3339 time with an offset, e.g. 2026-11-20T10:00:00Z"
+        )
+    return moment
