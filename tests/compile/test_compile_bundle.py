@@ -206,7 +206,8 @@ class TestSelectFlags:
 
 
 def test_zero_hold_in_a_scheduled_rollout_is_refused(config: Path) -> None:
-    # Validation accepts `hold: 0s`; two stages starting together would be rejected by the runtime.
+    # Validation reports `hold: 0s` (FW219); the compiler still refuses it if called regardless,
+    # because two stages starting together would be rejected by the runtime.
     plan = config / "flags/plans/standard-canary.yaml"
     plan.write_text(
         plan.read_text(encoding="utf-8").replace(
@@ -214,7 +215,10 @@ def test_zero_hold_in_a_scheduled_rollout_is_refused(config: Path) -> None:
         ),
         encoding="utf-8",
     )
-    validated = _validated(config)
+    validated = validate_repository(config, today=date(2026, 11, 23))
+    assert [(d.path, d.line, d.code) for d in validated.diagnostics] == [
+        ("flags/plans/standard-canary.yaml", 4, "FW219")
+    ]
     with pytest.raises(CompileError) as caught:
         compile_snapshot(validated.index, "prod", "sha256:x")
     assert str(caught.value) == (
