@@ -1,7 +1,7 @@
 """Benchmark ``flagwright.runtime``: evaluation rate, import time and snapshot load time.
 
 Run: ``.venv/bin/python bench/bench_runtime.py`` (about half a minute). Snapshots are built in
-memory here; no other flagwright module is used.
+memory here and written in the compiler's file layout (``dump_bundle``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ if str(ROOT / "src") not in sys.path:
 
 import mmh3  # noqa: E402
 
+from flagwright.compile.json_out import dump_bundle  # noqa: E402  (the compiler's file layout)
 from flagwright.runtime import Client, Snapshot, compute_digest  # noqa: E402
 
 CONTEXTS = 100_000
@@ -252,9 +253,7 @@ def _load(name: str, flags: dict[str, dict[str, Any]]) -> None:
     doc = _bundle(flags)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "snapshot.json"
-        path.write_text(
-            json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        path.write_text(dump_bundle(doc), encoding="utf-8")
         size = path.stat().st_size
         best = float("inf")
         for _ in range(REPEATS):

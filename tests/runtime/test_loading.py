@@ -189,3 +189,39 @@ def test_broken_flag_is_isolated(tmp_path: Path) -> None:
     assert client.snapshot is not None
     problems = client.snapshot.validate()
     assert set(problems) == {"f", "s"} and "sum to 10000" in problems["f"]
+
+
+def _canonical_layout(doc: dict[str, Any]) -> str:
+    # The compiler's layout (FORMAT.md), written here without importing the compiler.
+    compact = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}
+    head = {k: v for k, v in doc.items() if k != "flags"}
+    flags = ",\n".join(
+        f"{json.dumps(k, ensure_ascii=False)}:{json.dumps(v, **compact)}"  # type: ignore[arg-type]
+        for k, v in sorted(doc["flags"].items())
+    )
+    text = json.dumps({**head, "flags": {}}, **compact)  # type: ignore[arg-type]
+    return text.replace('"flags":{}', '"flags":{\n' + flags + "\n}") + "\n"
+
+
+def test_canonical_layout_verifies_from_the_bytes_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = good_doc()
+    path = tmp_path / "snapshot.json"
+    write_text(path, _canonical_layout(doc))
+    import flagwright.runtime.snapshot as snapshot_module
+
+    def no_reserialising(_doc: object) -> str:
+        raise AssertionError("the canonical layout must not be re-serialised to verify it")
+
+    monkeypatch.setattr(snapshot_module, "compute_digest", no_reserialising)
+    assert Snapshot.from_file(path).digest == doc["digest"]
+
+
+def test_canonical_layout_with_an_edited_flag_line_is_rejected(tmp_path: Path) -> None:
+    doc = good_doc()
+    text = _canonical_layout(doc)
+    path = tmp_path / "snapshot.json"
+    write_text(path, text.replace('"default":"off"', '"default":"on"', 1))
+    with pytest.raises(SnapshotError, match="digest mismatch"):
+        Snapshot.from_file(path)

@@ -1,4 +1,11 @@
-"""The one way bundles become text, so identical bundles are identical bytes."""
+"""The one way bundles become text, so identical bundles are identical bytes.
+
+The file is the canonical JSON the digest is computed over (sorted keys, no insignificant
+whitespace, UTF-8), plus the ``digest`` member and one newline before each flag. The newlines keep
+Git diffs of ``rendered/`` to one line per changed flag; compact JSON lets the C encoder write it
+(an indented dump goes through the pure-Python encoder, several times slower), and lets readers
+verify the digest by hashing the file's bytes instead of re-serialising the document.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,23 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def dump_bundle(bundle: Mapping[str, Any]) -> str:
-    """Sorted keys, two-space indent, UTF-8 text (not ASCII escapes), trailing newline.
+def _compact(value: Any) -> str:
+    # allow_nan=False: NaN and Infinity are not JSON, and other readers would reject the file.
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
 
-    ``allow_nan=False``: NaN and Infinity are not JSON, and other readers would reject the file.
-    """
-    return json.dumps(bundle, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+def dump_bundle(bundle: Mapping[str, Any]) -> str:
+    """Canonical compact JSON with one flag per line and a trailing newline."""
+    members = []
+    for key in sorted(bundle):
+        value = bundle[key]
+        if key == "flags" and value:
+            flags = ",\n".join(
+                f"{_compact(name)}:{_compact(flag)}" for name, flag in sorted(value.items())
+            )
+            members.append(f'"flags":{{\n{flags}\n}}')
+        else:
+            members.append(f"{_compact(key)}:{_compact(value)}")
+    return "{" + ",".join(members) + "}\n"

@@ -1,0 +1,1 @@
+"""Render: values, Applications, ConfigMaps and bundles into rendered/ (design.md §4)."""

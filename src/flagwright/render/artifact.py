@@ -1,0 +1,24 @@
+"""What a renderer produces: a file's text, and the object behind it when it is a manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """One rendered file.
+
+    ``manifest`` is the Kubernetes or Argo CD object the text was dumped from, so validation
+    checks the data itself instead of parsing the text back; ``origin`` is the source file the
+    object mostly comes from, named in messages about it.
+    """
+
+    text: str
+    manifest: dict[str, Any] | None = None
+    origin: str | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.text.encode("utf-8"))

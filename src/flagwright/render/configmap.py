@@ -1,0 +1,95 @@
+"""Flag ConfigMaps: each app's snapshot (its selected flags and their prerequisites), one per env.
+
+Size limits: Kubernetes rejects objects over 1 MiB, so that is an error. Over 256 KiB, Argo CD's
+client-side apply fails (it copies the object into the last-applied annotation, which is capped
+at 256 KiB), so the app's Application syncs with ``ServerSideApply=true`` and a warning says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flagwright.codes import Code
+from flagwright.render.artifact import Artifact
+from flagwright.render.context import Deployment, EnvContext
+from flagwright.render.names import SNAPSHOT_KEY, configmap_name
+from flagwright.render.yamlout import dump_yaml
+
+MAX_BYTES = 1024 * 1024
+SERVER_SIDE_APPLY_BYTES = 256 * 1024
+MANAGED_BY = {"app.kubernetes.io/managed-by": "flagwright"}
+DIGEST_ANNOTATION = "flagwright.dev/digest"
+
+
+def labels(ctx: EnvContext, app: str) -> dict[str, str]:
+    return {
+        **MANAGED_BY,
+        "app.kubernetes.io/name": app,
+        "app.kubernetes.io/part-of": ctx.environment.model.argocd.project,
+        "flagwright.dev/environment": ctx.name,
+    }
+
+
+def configmap_path(ctx: EnvContext, app: str) -> str:
+    return f"{ctx.base}/manifests/{configmap_name(app)}.yaml"
+
+
+def flag_configmap(ctx: EnvContext, deployment: Deployment) -> Artifact:
+    """The app's ConfigMap, built once per render and shared with the Application renderer."""
+    key = f"configmap:{deployment.name}"
+    cached = ctx.memo.get(key)
+    if isinstance(cached, Artifact):
+        return cached
+    from flagwright.compile import dump_bundle, select_flags
+
+    app = deployment.app.model
+    subset = select_flags(ctx.bundle, list(app.flags))
+    manifest: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": configmap_name(app.name),
+            "namespace": ctx.environment.model.argocd.namespace,
+            "labels": labels(ctx, app.name),
+            "annotations": {DIGEST_ANNOTATION: subset["digest"]},
+        },
+        "data": {SNAPSHOT_KEY: dump_bundle(subset)},
+    }
+    artifact = Artifact(dump_yaml(manifest), manifest, origin=deployment.app.source.path)
+    ctx.memo[key] = artifact
+    _check_size(ctx, deployment, artifact)
+    return artifact
+
+
+def needs_server_side_apply(artifact: Artifact) -> bool:
+    return artifact.size > SERVER_SIDE_APPLY_BYTES
+
+
+def _check_size(ctx: EnvContext, deployment: Deployment, artifact: Artifact) -> None:
+    size = artifact.size
+    path = configmap_path(ctx, deployment.name)
+    source = deployment.app.source
+    if size > MAX_BYTES:
+        ctx.findings.add(
+            source, ("flags",), Code.CONFIGMAP_TOO_LARGE,
+            f"{path} would be {_kib(size)}, over Kubernetes' 1 MiB object limit: select fewer "
+            "flags for this app",
+        )  # fmt: skip
+    elif size > SERVER_SIDE_APPLY_BYTES:
+        ctx.findings.add(
+            source, ("flags",), Code.CONFIGMAP_LARGE,
+            f"{path} is {_kib(size)}, over 256 KiB: Argo CD's client-side apply cannot store "
+            "it, so its Application syncs with ServerSideApply=true",
+        )  # fmt: skip
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:.1f} KiB"
+
+
+def render_configmaps(ctx: EnvContext) -> dict[str, Artifact]:
+    """``rendered/<env>/manifests/<app>-flags.yaml`` for every app the environment deploys."""
+    return {
+        configmap_path(ctx, deployment.name): flag_configmap(ctx, deployment)
+        for deployment in ctx.deployments
+    }

@@ -1,0 +1,88 @@
+"""What every renderer of one environment gets: the index, the environment and shared results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from flagwright.diagnostics import Findings
+from flagwright.index import ConfigIndex
+from flagwright.load.repository import Located
+from flagwright.model import App, ChartRepo, Environment, Repository
+from flagwright.model.environment import EnvApp
+from flagwright.render.names import configmap_name
+from flagwright.render.templating import ValueTemplates
+
+RENDERED = "rendered"
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """An app as deployed in one environment."""
+
+    app: Located[App]
+    env_app: EnvApp
+
+    @property
+    def name(self) -> str:
+        return self.app.model.name
+
+
+@dataclass
+class EnvContext:
+    """One environment's render. Renderers read it; ``findings`` and ``memo`` are shared so one
+    renderer can reuse another's work (the Applications need the ConfigMaps' sizes)."""
+
+    index: ConfigIndex
+    environment: Located[Environment]
+    repository: Repository
+    source_digest: str
+    templates: ValueTemplates
+    findings: Findings
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.environment.model.name
+
+    @property
+    def base(self) -> str:
+        """The environment's folder, repository-relative."""
+        return f"{RENDERED}/{self.name}"
+
+    @cached_property
+    def deployments(self) -> list[Deployment]:
+        """The apps the environment lists under ``apps:``, by name."""
+        env = self.environment.model
+        return [
+            Deployment(self.index.apps[name], env.apps[name])
+            for name in sorted(env.apps)
+            if name in self.index.apps
+        ]
+
+    @cached_property
+    def bundle(self) -> dict[str, Any]:
+        """The environment's full snapshot bundle, compiled once."""
+        from flagwright.compile import compile_snapshot
+
+        return compile_snapshot(self.index, self.name, self.source_digest)
+
+    def template_names(self, app: App) -> dict[str, str]:
+        argocd = self.environment.model.argocd
+        chart = app.chart
+        if isinstance(chart, ChartRepo):
+            chart_name, chart_version = chart.name, chart.version
+        else:
+            chart_name, chart_version = chart.path, chart.ref
+        return {
+            "app": app.name,
+            "chart": chart_name,
+            "chart_version": chart_version,
+            "configmap": configmap_name(app.name),
+            "env": self.name,
+            "namespace": argocd.namespace,
+            "project": argocd.project,
+            "repo_url": self.repository.url,
+            "revision": self.repository.revision,
+        }

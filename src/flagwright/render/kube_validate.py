@@ -1,0 +1,224 @@
+"""Validate rendered manifests: Kubernetes kinds against kubernetes-validate's schemas, Argo CD
+Applications against the vendored CRD schema plus the rules that schema cannot express, and every
+name and label against Kubernetes' naming rules.
+
+kubernetes-validate's own ``validate()`` reads and parses its 1.8 MB definitions file on every
+call (about 24 ms an object). Here the same validator is built once per (version, kind) from the
+same files (the package's ``kubernetes-json-schema/v<version>-local-strict/`` folder, registered
+the way ``kubernetes_validate.utils.validate`` does) and reused for every object.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from referencing import Registry, Resource
+
+from flagwright.codes import Code
+from flagwright.diagnostics import YamlPath
+from flagwright.errors import RenderError
+
+Problem = tuple[YamlPath, Code, str]
+
+_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_QUALIFIED = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+ARGOCD_API = "argoproj.io/v1alpha1"
+
+
+def _schema_root() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
+        raise RenderError("kubernetes-validate is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
+
+
+@cache
+def shipped_versions() -> tuple[tuple[int, int], ...]:
+    """(major, minor) of every Kubernetes version kubernetes-validate has schemas for."""
+    found = set()
+    for entry in _schema_root().iterdir():
+        match = re.match(r"^v(\d+)\.(\d+)\.\d+-local-strict$", entry.name)
+        if match:
+            found.add((int(match[1]), int(match[2])))
+    return tuple(sorted(found))
+
+
+def default_kubernetes_version() -> str:
+    major, minor = shipped_versions()[-1]
+    return f"{major}.{minor}"
+
+
+def _schema_dir(version: str) -> Path:
+    match = re.match(r"^v?(\d+)\.(\d+)(?:\.\d+)?$", version)
+    shipped = shipped_versions()
+    span = f"{shipped[0][0]}.{shipped[0][1]} to {shipped[-1][0]}.{shipped[-1][1]}"
+    if not match:
+        raise RenderError(f"Kubernetes version {version!r} is not MAJOR.MINOR (e.g. 1.33)")
+    wanted = (int(match[1]), int(match[2]))
+    usable = [v for v in shipped if v <= wanted]
+    if not usable or wanted > shipped[-1]:
+        raise RenderError(
+            f"no schemas for Kubernetes {wanted[0]}.{wanted[1]}: the installed "
+            f"kubernetes-validate has {span}"
+        )
+    major, minor = usable[-1]
+    return _schema_root() / f"v{major}.{minor}.0-local-strict"
+
+
+@cache
+def _definitions(folder: Path) -> Resource[Any]:
+    with (folder / "_definitions.json").open(encoding="utf-8") as handle:
+        return Resource.from_contents(json.load(handle))
+
+
+@cache
+def _kubernetes_validator(folder: Path, kind: str, api_version: str) -> Draft202012Validator | None:
+    # Same file naming as kubernetes_validate.utils.validate: "apps/v1" -> "apps-v1",
+    # "rbac.authorization.k8s.io/v1" -> "rbac-v1", "v1" -> "v1".
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    path = folder / f"{kind.lower()}-{group_version}.json"
+    if not path.is_file():
+        return None
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    registry: Registry[Any] = Resource.from_contents(schema) @ Registry()
+    registry = _definitions(folder) @ registry
+    return Draft202012Validator(schema, registry=registry)
+
+
+@cache
+def _argocd_validator(kind: str) -> Draft202012Validator | None:
+    name = {"Application": "application.strict.json"}.get(kind)
+    if name is None:
+        return None
+    text = resources.files("flagwright").joinpath("data", "argocd", name).read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+class ManifestValidator:
+    """Validates manifests for one Kubernetes version; validators are built on first use."""
+
+    def __init__(self, kubernetes_version: str | None = None) -> None:
+        self.kubernetes_version = kubernetes_version or default_kubernetes_version()
+        self._folder = _schema_dir(self.kubernetes_version)
+
+    def problems(self, manifest: Mapping[str, Any]) -> list[Problem]:
+        api_version = manifest.get("apiVersion")
+        kind = manifest.get("kind")
+        if not isinstance(api_version, str) or not isinstance(kind, str):
+            return [((), Code.MANIFEST_SCHEMA, "a manifest needs string apiVersion and kind")]
+        if api_version == ARGOCD_API:
+            validator = _argocd_validator(kind)
+            schema_name = f"the Argo CD {kind} CRD schema (v3.5.1)"
+        else:
+            validator = _kubernetes_validator(self._folder, kind, api_version)
+            schema_name = f"Kubernetes {self.kubernetes_version}'s {kind} schema"
+        if validator is None:
+            return [((), Code.NO_SCHEMA, f"no schema for {api_version} {kind}")]
+        found: list[Problem] = []
+        for error in sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path)):
+            where = tuple(error.absolute_path)
+            at = ".".join(str(step) for step in where) or "(top level)"
+            found.append((where, Code.MANIFEST_SCHEMA, f"{at}: {error.message} ({schema_name})"))
+        found.extend(_name_problems(manifest))
+        if api_version == ARGOCD_API and kind == "Application":
+            found.extend(_application_rules(manifest))
+        return found
+
+
+def _name_problems(manifest: Mapping[str, Any]) -> Iterator[Problem]:
+    metadata = manifest.get("metadata")
+    if not isinstance(metadata, Mapping):
+        return
+    name = metadata.get("name")
+    if not _valid(name, _SUBDOMAIN, 253):
+        yield (("metadata", "name"), Code.K8S_NAME,
+               f"name {name!r} is not a DNS-1123 subdomain (lowercase letters, digits, '-' and "
+               "'.', at most 253 characters)")  # fmt: skip
+    if "namespace" in metadata:
+        yield from _namespace(metadata["namespace"], ("metadata", "namespace"))
+    for field in ("labels", "annotations"):
+        entries = metadata.get(field)
+        if not isinstance(entries, Mapping):
+            continue
+        for key, value in entries.items():
+            if not _qualified_name(key):
+                yield ((("metadata", field, key)), Code.K8S_NAME,
+                       f"{field[:-1]} key {key!r} is not a qualified name")  # fmt: skip
+            if field == "labels" and not _valid(value, _LABEL_VALUE, 63):
+                yield (("metadata", field, key), Code.K8S_NAME,
+                       f"label value {value!r} is not valid: at most 63 letters, digits, '-', "
+                       "'_' and '.', starting and ending with a letter or digit")  # fmt: skip
+    data = manifest.get("data")
+    if manifest.get("kind") == "ConfigMap" and isinstance(data, Mapping):
+        for key in data:
+            if not _valid(key, _CONFIG_KEY, 253):
+                yield (("data", key), Code.K8S_NAME, f"ConfigMap key {key!r} is not valid")
+
+
+def _namespace(value: Any, where: YamlPath) -> Iterator[Problem]:
+    if not _valid(value, _LABEL, 63):
+        yield (where, Code.K8S_NAME,
+               f"namespace {value!r} is not a DNS-1123 label (lowercase letters, digits and '-', "
+               "at most 63 characters)")  # fmt: skip
+
+
+def _valid(value: Any, pattern: re.Pattern[str], limit: int) -> bool:
+    return isinstance(value, str) and len(value) <= limit and pattern.match(value) is not None
+
+
+def _qualified_name(key: Any) -> bool:
+    if not isinstance(key, str):
+        return False
+    prefix, _, name = key.rpartition("/")
+    if prefix and not _valid(prefix, _SUBDOMAIN, 253):
+        return False
+    return _valid(name, _QUALIFIED, 63)
+
+
+def _application_rules(manifest: Mapping[str, Any]) -> Iterator[Problem]:
+    """What Argo CD enforces at runtime but its CRD schema does not."""
+    spec = manifest.get("spec")
+    if not isinstance(spec, Mapping):
+        return
+    destination = spec.get("destination")
+    if isinstance(destination, Mapping):
+        if ("server" in destination) == ("name" in destination):
+            yield (("spec", "destination"), Code.ARGOCD_RULE,
+                   "destination needs exactly one of 'server' or 'name'")  # fmt: skip
+        if "namespace" in destination:
+            yield from _namespace(destination["namespace"], ("spec", "destination", "namespace"))
+    sources = spec.get("sources")
+    if not isinstance(sources, list):
+        return
+    refs = {s["ref"] for s in sources if isinstance(s, Mapping) and isinstance(s.get("ref"), str)}
+    for i, source in enumerate(sources):
+        if not isinstance(source, Mapping):
+            continue
+        if "ref" in source and "chart" in source:
+            yield (("spec", "sources", i, "chart"), Code.ARGOCD_RULE,
+                   "a source with 'ref' must not set 'chart'")  # fmt: skip
+        helm = source.get("helm")
+        files = helm.get("valueFiles") if isinstance(helm, Mapping) else None
+        for j, path in enumerate(files if isinstance(files, list) else []):
+            where: YamlPath = ("spec", "sources", i, "helm", "valueFiles", j)
+            if not isinstance(path, str) or "$" not in path:
+                continue
+            ref, slash, _ = path[1:].partition("/")
+            if not path.startswith("$") or not slash or "$" in path[1:]:
+                message = f"value file {path!r}: a '$ref/' reference may only start the path"
+                yield (where, Code.ARGOCD_RULE, message)
+            elif ref not in refs:
+                message = f"value file {path!r} names ${ref}, but no source has ref: {ref}"
+                yield (where, Code.ARGOCD_RULE, message)

@@ -1,0 +1,163 @@
+"""Replace ``rendered/`` in one step, so a failure at any point leaves the old tree as it was.
+
+The new tree is built in a temporary folder next to ``rendered/`` (same file system): unchanged
+files are hard links to the old ones (so their contents and mtimes stay exactly as they were),
+new and changed files are written, files no longer produced are simply not carried over. Then the
+two folders are swapped with one ``renameat2(RENAME_EXCHANGE)`` where Linux offers it (two
+renames otherwise) and the old tree is deleted. Only paths inside ``rendered/`` are ever touched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flagwright.errors import RenderError
+from flagwright.render.context import RENDERED
+
+
+@dataclass(slots=True)
+class Changes:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+def existing_files(root: Path, scope: str) -> dict[str, Path]:
+    """Every file now under ``scope`` (tracked by Git or not), by repository-relative path."""
+    base = root / scope
+    if not base.is_dir():
+        return {}
+    found: dict[str, Path] = {}
+    for folder, dirs, names in os.walk(base):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(folder, name)
+            found[path.relative_to(root).as_posix()] = path
+    return found
+
+
+def compare(root: Path, files: Mapping[str, bytes], scope: str) -> Changes:
+    changes = Changes()
+    current = existing_files(root, scope)
+    for path, data in files.items():
+        old = current.get(path)
+        if old is None:
+            changes.added.append(path)
+        elif _read(old) != data:
+            changes.changed.append(path)
+        else:
+            changes.unchanged += 1
+    changes.removed = sorted(set(current) - set(files))
+    return changes
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def write_tree(root: Path, texts: Mapping[str, str], scope: str = RENDERED) -> Changes:
+    """Make ``scope`` hold exactly ``texts`` (paths relative to ``root``, under ``rendered/``)."""
+    files = {path: text.encode("utf-8") for path, text in texts.items()}
+    for path in files:
+        if not _inside(path, scope):
+            raise RenderError(f"refusing to write {path}: outside {scope}/")
+    changes = compare(root, files, scope)
+    if changes.clean:
+        return changes
+    target = root / RENDERED
+    if target.exists() and (target.is_symlink() or not target.is_dir()):
+        raise RenderError(f"{RENDERED} exists and is not a folder")
+    staging = Path(tempfile.mkdtemp(prefix=".rendered-", dir=root))
+    try:
+        os.chmod(staging, stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o755)
+        unchanged = set(files) - set(changes.added) - set(changes.changed)
+        for path, source in existing_files(root, RENDERED).items():
+            if path in unchanged or not _inside(path, scope):
+                _carry_over(source, staging / _strip(path))
+        for path in [*changes.added, *changes.changed]:
+            _write_file(staging / _strip(path), files[path])
+        _swap(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return changes
+
+
+def _inside(path: str, scope: str) -> bool:
+    return path.startswith(scope + "/")
+
+
+def _strip(path: str) -> str:
+    return path[len(RENDERED) + 1 :]
+
+
+def _carry_over(source: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_symlink():
+        os.symlink(os.readlink(source), dest)
+        return
+    try:
+        os.link(source, dest)
+    except OSError:  # a file system without hard links: a copy that keeps the mtime
+        shutil.copy2(source, dest)
+
+
+def _write_file(dest: Path, data: bytes) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(data)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put ``staging`` at ``target``; ``staging`` then holds the old tree, if there was one."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    if _exchange(staging, target):
+        return
+    # No atomic exchange here: the old tree moves aside for the instant between two renames.
+    aside = Path(tempfile.mkdtemp(prefix=".rendered-old-", dir=target.parent))
+    os.rmdir(aside)
+    os.rename(target, aside)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(aside, target)
+        raise
+    os.rename(aside, staging)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two paths with Linux's renameat2; False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]  # fmt: skip
+    renameat2.restype = ctypes.c_int
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    return bool(result == 0)
