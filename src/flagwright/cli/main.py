@@ -20,6 +20,15 @@ from flagwright.errors import UserError
 _COMMANDS = {
     "validate": ("flagwright.cli.validate_cmd", "validate"),
     "schema": ("flagwright.cli.schema_cmd", "schema"),
+    "render": ("flagwright.cli.render_cmd", "render"),
+    "eval": ("flagwright.cli.eval_cmd", "eval_"),
+    "explain": ("flagwright.cli.explain_cmd", "explain"),
+    "diff": ("flagwright.cli.diff_cmd", "diff"),
+    "log": ("flagwright.cli.log_cmd", "log"),
+    "set": ("flagwright.cli.set_cmd", "set_"),
+    "advance": ("flagwright.cli.advance_cmd", "advance"),
+    "promote": ("flagwright.cli.promote_cmd", "promote"),
+    "rollback": ("flagwright.cli.rollback_cmd", "rollback"),
 }
 
 

@@ -1,0 +1,53 @@
+"""A flag's audit trail from Git history: each commit and the semantic change it made.
+
+Every commit that touched the configuration is diffed against its first parent, restricted to
+the flag; commits that changed nothing for the flag (another flag's file, a comment) are left
+out. Parsed files are shared across commits by blob, so a long history parses each version of
+each file once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flagwright.diff.model import FlagChange
+from flagwright.diff.revisions import DiffError, diff_revisions
+from flagwright.gitio.repo import CommitInfo, GitRepo
+from flagwright.gitio.revision import Revision, RevisionLoader
+from flagwright.load.repository import CONFIG_DIRS
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    commit: CommitInfo
+    changes: tuple[FlagChange, ...]
+    problem: str | None = None  # set when a side could not be compiled
+
+
+def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
+    """Newest first, like ``git log``."""
+    git = GitRepo(root)
+    loader = RevisionLoader(git)
+    empty = loader.from_files("(nothing)", {})
+    entries: list[LogEntry] = []
+    revisions: dict[str, Revision] = {}
+
+    def load(sha: str) -> Revision:
+        if sha not in revisions:
+            revisions[sha] = loader.commit(sha)
+        return revisions[sha]
+
+    for commit in git.history(git.head(), list(CONFIG_DIRS)):
+        base = empty if commit.parent is None else load(commit.parent)
+        head = load(commit.sha)
+        if key not in base.index.flags and key not in head.index.flags:
+            continue
+        try:
+            diff = diff_revisions(base, head, flags=[key], env=env, values=False)
+        except DiffError as exc:
+            entries.append(LogEntry(commit, (), str(exc)))
+            continue
+        if diff.flags:
+            entries.append(LogEntry(commit, tuple(diff.flags)))
+    return entries

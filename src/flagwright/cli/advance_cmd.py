@@ -1,0 +1,27 @@
+"""`flagwright advance FLAG --env E`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from flagwright.cli.edit_output import echo_outcome
+from flagwright.edit import apply_edit
+from flagwright.edit.ops import advance as advance_edit
+
+
+@click.command()
+@click.argument("flag")
+@click.option("--env", "env", required=True, help="The environment whose rollout advances.")
+@click.pass_context
+def advance(ctx: click.Context, flag: str, env: str) -> None:
+    """Move a manual rollout to its plan's next stage (refuses past the last one)."""
+    outcome = apply_edit(
+        Path(ctx.obj["root"]),
+        flag,
+        lambda index, model, _raw: advance_edit(index, model, env),
+        date.today(),
+    )
+    echo_outcome(outcome)

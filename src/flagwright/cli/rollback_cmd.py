@@ -1,0 +1,28 @@
+"""`flagwright rollback FLAG --env E [--to REF]`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from flagwright.cli.edit_output import echo_outcome
+from flagwright.edit import apply_edit
+from flagwright.edit.ops import restore
+from flagwright.edit.rollback import rollback_entry
+
+
+@click.command()
+@click.argument("flag")
+@click.option("--env", "env", required=True, help="The environment entry to restore.")
+@click.option("--to", "to", metavar="REF", help="Restore the entry as it is at REF.")
+@click.pass_context
+def rollback(ctx: click.Context, flag: str, env: str, to: str | None) -> None:
+    """Restore a flag's entry from the last revision where it differed (or from REF)."""
+    root = Path(ctx.obj["root"])
+    node, sha = rollback_entry(root, flag, env, to)
+    edit = restore(env, node)
+    outcome = apply_edit(root, flag, lambda *_: edit, date.today())
+    click.echo(f"restoring {env} entry of {flag} from {sha[:12]}")
+    echo_outcome(outcome)

@@ -1,0 +1,71 @@
+"""Helm values changes per app and environment, as dotted paths.
+
+Values are computed with the renderer's own merge (:func:`flagwright.render.values.helm_values`)
+and generated keys, so the diff shows what Argo CD will apply. String templates (``{{ env }}``)
+are compared as written: a change to a template is a change, whatever it renders to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from flagwright.diff.model import ValueChange
+from flagwright.index import ConfigIndex
+
+_MISSING = object()
+
+
+def app_values(index: ConfigIndex, env: str, app: str) -> dict[str, Any] | None:
+    """The Helm values of ``app`` in ``env``, or None when the environment does not deploy it."""
+    from flagwright.render.values import generated_values, helm_values
+
+    environment = index.environments.get(env)
+    located_app = index.apps.get(app)
+    if environment is None or located_app is None or app not in environment.model.apps:
+        return None
+    env_app = environment.model.apps[app]
+    plans = {name: p.model for name, p in index.plans.items()}
+    if env_app.deploy is not None and getattr(env_app.deploy, "plan", None) not in (None, *plans):
+        generated: dict[str, Any] = {}  # an unknown plan is a validation error, not a diff's
+    else:
+        generated = generated_values(app, env, env_app, plans)
+    return helm_values(located_app.model.values, env_app.values, generated)
+
+
+def diff_values(before: ConfigIndex, after: ConfigIndex) -> list[ValueChange]:
+    out: list[ValueChange] = []
+    envs = sorted(set(before.environments) | set(after.environments))
+    for env in envs:
+        apps: set[str] = set()
+        for index in (before, after):
+            if env in index.environments:
+                apps.update(index.environments[env].model.apps)
+        for app in sorted(apps):
+            old = app_values(before, env, app)
+            new = app_values(after, env, app)
+            if old == new:
+                continue
+            flat_old = dict(flatten(old or {}))
+            flat_new = dict(flatten(new or {}))
+            for path in sorted(set(flat_old) | set(flat_new)):
+                a = flat_old.get(path, _MISSING)
+                b = flat_new.get(path, _MISSING)
+                if a is _MISSING:
+                    out.append(ValueChange(env, app, path, "added", None, b))
+                elif b is _MISSING:
+                    out.append(ValueChange(env, app, path, "removed", a, None))
+                elif a != b:
+                    out.append(ValueChange(env, app, path, "changed", a, b))
+    return out
+
+
+def flatten(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Leaves by dotted path; lists are leaves because Helm replaces them whole."""
+    for key, value in values.items():
+        part = f'["{key}"]' if "." in str(key) else str(key)
+        path = f"{prefix}.{part}" if prefix and not part.startswith("[") else prefix + part
+        if isinstance(value, Mapping) and value:
+            yield from flatten(value, path)
+        else:
+            yield path, value

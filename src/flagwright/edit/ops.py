@@ -1,0 +1,181 @@
+"""The edits behind ``set``, ``advance``, ``promote`` and ``rollback``, as tree mutations.
+
+Each returns the key path it changes and a function that changes a round-trip document in
+place, so comments and quoting on untouched keys survive (see :mod:`flagwright.edit.splice`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from flagwright.check.suggest import did_you_mean
+from flagwright.edit.splice import EditError, KeyPath
+from flagwright.index import ConfigIndex
+from flagwright.model import Flag
+
+FALLTHROUGH = ("serve", "split", "rollout")
+# Plain scalars YAML 1.1 tools (and readers) take for booleans: always quote them.
+_AMBIGUOUS = frozenset(
+    {"y", "yes", "n", "no", "on", "off", "true", "false", "null", "~"}
+)  # lowercase forms; compared case-insensitively
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    path: KeyPath
+    mutate: Callable[[CommentedMap], None]
+    summary: str
+
+
+def scalar(value: str) -> Any:
+    """A variant name as YAML should carry it: quoted when a YAML 1.1 reader would misread it."""
+    if value.lower() in _AMBIGUOUS or not value[:1].isalpha():
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def _entries(doc: CommentedMap) -> CommentedMap:
+    envs = doc.get("environments")
+    if envs is None:
+        envs = CommentedMap()
+        doc["environments"] = envs
+    if not isinstance(envs, CommentedMap):
+        raise EditError("'environments' is not a mapping")
+    return envs
+
+
+def _entry(doc: CommentedMap, env: str) -> CommentedMap:
+    envs = _entries(doc)
+    if env not in envs:
+        envs[env] = CommentedMap()
+    entry = envs[env]
+    if not isinstance(entry, CommentedMap):
+        raise EditError(f"environments.{env} is not a mapping")
+    return entry
+
+
+def _replace_fallthrough(entry: CommentedMap, key: str, value: Any) -> None:
+    """Put ``key: value`` where the old fallthrough was, so key order stays as written."""
+    position = len(entry)
+    comment = None
+    for name in FALLTHROUGH:
+        if name in entry:
+            position = min(position, list(entry).index(name))
+            comment = entry.ca.items.pop(name, None) or comment
+            del entry[name]
+    entry.insert(position, key, value)
+    if comment is not None:
+        entry.ca.items[key] = comment  # the end-of-line comment stays on its line
+
+
+def set_serve(env: str, variant: str) -> Edit:
+    def mutate(doc: CommentedMap) -> None:
+        _replace_fallthrough(_entry(doc, env), "serve", scalar(variant))
+
+    return Edit(("environments", env), mutate, f"{env}: serve {variant}")
+
+
+def set_split(env: str, weights: Mapping[str, float]) -> Edit:
+    def mutate(doc: CommentedMap) -> None:
+        split = CommentedMap()
+        for variant, weight in weights.items():
+            split[scalar(variant)] = int(weight) if float(weight).is_integer() else weight
+        split.fa.set_flow_style()
+        _replace_fallthrough(_entry(doc, env), "split", split)
+
+    text = ", ".join(f"{v} {w:g}%" for v, w in weights.items())
+    return Edit(("environments", env), mutate, f"{env}: split {text}")
+
+
+def set_enabled(env: str, enabled: bool) -> Edit:
+    def mutate(doc: CommentedMap) -> None:
+        envs = _entries(doc)
+        if env not in envs:
+            raise EditError(f"the flag has no entry for {env!r}; give it one with --serve first")
+        entry = envs[env]
+        if "enabled" in entry:
+            entry["enabled"] = enabled
+        elif not enabled:
+            entry.insert(0, "enabled", False)
+
+    return Edit(("environments", env), mutate, f"{env}: {'enabled' if enabled else 'disabled'}")
+
+
+def advance(index: ConfigIndex, flag: Flag, env: str) -> Edit:
+    entry = flag.environments.get(env)
+    if entry is None or entry.rollout is None:
+        raise EditError(f"{flag.key} has no rollout in {env}")
+    rollout = entry.rollout
+    if rollout.stage is None:
+        raise EditError(
+            f"{flag.key} in {env} follows a schedule (start: {rollout.start}); it advances by "
+            "the clock, not by hand"
+        )
+    plan = index.plans.get(rollout.plan)
+    if plan is None:
+        raise EditError(f"unknown rollout plan {rollout.plan!r}")
+    last = len(plan.model.stages)
+    if rollout.stage >= last:
+        raise EditError(
+            f"{flag.key} in {env} is already at the last stage ({rollout.stage} of {last}, "
+            f"{plan.model.stages[-1].percent:g}%) of plan {rollout.plan}"
+        )
+    stage = rollout.stage + 1
+
+    def mutate(doc: CommentedMap) -> None:
+        _entry(doc, env)["rollout"]["stage"] = stage
+
+    percent = plan.model.stages[stage - 1].percent
+    return Edit(
+        ("environments", env, "rollout"), mutate, f"{env}: stage {stage} of {last} ({percent:g}%)"
+    )
+
+
+def promote(index: ConfigIndex, flag: Flag, raw: CommentedMap, target: str) -> Edit:
+    environment = index.environments.get(target)
+    if environment is None:
+        raise EditError(
+            f"unknown environment {target!r}" + did_you_mean(target, index.environments)
+        )
+    source = environment.model.promotes_from
+    if source is None:
+        raise EditError(f"{target} does not promote from another environment (no promotes_from)")
+    envs = raw.get("environments")
+    if not isinstance(envs, CommentedMap) or source not in envs:
+        raise EditError(f"{flag.key} has no entry for {source}, so there is nothing to promote")
+    entry = without_comments(copy.deepcopy(envs[source]))
+
+    def mutate(doc: CommentedMap) -> None:
+        _entries(doc)[target] = entry
+
+    return Edit(("environments", target), mutate, f"{target}: copied from {source}")
+
+
+def restore(env: str, entry: Any) -> Edit:
+    """Put ``entry`` (a round-trip node, or None for "no entry") back as ``environments.env``."""
+
+    def mutate(doc: CommentedMap) -> None:
+        envs = _entries(doc)
+        if entry is None:
+            envs.pop(env, None)
+        else:
+            envs[env] = entry
+
+    return Edit(("environments", env), mutate, f"{env}: restored")
+
+
+def without_comments(node: Any) -> Any:
+    """Drop comments from a copied node: they described the place it was copied from."""
+    if isinstance(node, CommentedMap | CommentedSeq):
+        node.ca.items.clear()
+        node.ca.comment = None
+        children = node.values() if isinstance(node, CommentedMap) else node
+        for child in children:
+            without_comments(child)
+    return node

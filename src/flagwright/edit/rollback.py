@@ -1,0 +1,59 @@
+"""The environment entry to roll back to: at a given revision, or the last one that differed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flagwright.edit.splice import EditError, load_all, make_yaml
+from flagwright.gitio.refs import check_ref
+from flagwright.gitio.repo import GitRepo
+from flagwright.load.repository import LoadedRepo, load_repository, load_text
+from flagwright.model import EnvEntry, Flag
+
+
+def rollback_entry(root: Path, key: str, env: str, to: str | None) -> tuple[Any, str]:
+    """The round-trip node to restore (None: the entry did not exist) and the commit it is from."""
+    if to is not None:
+        check_ref(to)
+    git = GitRepo(root)
+    current = load_repository(root)
+    located = next(
+        (d for d in current.documents if isinstance(d.model, Flag) and d.model.key == key), None
+    )
+    if located is None:
+        raise EditError(f"unknown flag {key!r}")
+    rel = located.source.path
+    now: EnvEntry | None = located.model.environments.get(env)
+    if to is not None:
+        sha = git.resolve(to)
+        return _node_at(git, sha, rel, key, env), sha
+    for commit in git.history("HEAD", [rel]):
+        raw = git.read_file(commit.sha, rel)
+        if raw is None:
+            continue
+        if _entry(raw, rel, key, env) != now:
+            return _node_at(git, commit.sha, rel, key, env), commit.sha
+    raise EditError(f"no earlier revision of {rel} has a different {env} entry for {key}")
+
+
+def _entry(raw: bytes, rel: str, key: str, env: str) -> EnvEntry | bool | None:
+    """The entry in that file version; False when the flag cannot be read there."""
+    part = LoadedRepo(root=Path("."))
+    load_text(part, rel, raw)
+    for document in part.documents:
+        if isinstance(document.model, Flag) and document.model.key == key:
+            return document.model.environments.get(env)
+    return False
+
+
+def _node_at(git: GitRepo, sha: str, rel: str, key: str, env: str) -> Any:
+    raw = git.read_file(sha, rel)
+    if raw is None:
+        raise EditError(f"{rel} does not exist at {sha[:12]}")
+    text = raw.decode("utf-8").removeprefix("\ufeff")
+    for doc in load_all(make_yaml(text), text):
+        if isinstance(doc, dict) and doc.get("kind") == "Flag" and doc.get("key") == key:
+            envs = doc.get("environments") or {}
+            return envs.get(env)
+    raise EditError(f"flag {key} is not in {rel} at {sha[:12]}")

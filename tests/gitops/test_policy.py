@@ -1,0 +1,154 @@
+"""`validate --base REF`: each change policy stops its violation at the line in HEAD."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from flagwright.cli.main import cli
+
+from .conftest import GitWork, replace
+
+CALM = "2026-11-20T12:00:00Z"
+FROZEN = "2026-12-24T12:00:00Z"
+
+
+def _validate(work: GitWork, now: str = CALM, base: str = "main") -> tuple[int, list[str]]:
+    result = CliRunner().invoke(
+        cli,
+        ["-C", str(work.root), "validate", "--base", base, "--now", now, "--today", "2026-11-20"],
+        catch_exceptions=False,
+    )
+    lines = result.output.splitlines()
+    return result.exit_code, lines[:-1] if result.exit_code else lines
+
+
+def test_allowed_change_passes(config_repo: GitWork) -> None:
+    replace(config_repo, "flags/new-api.yaml", "stage: 2}", "stage: 3}")
+    code, lines = _validate(config_repo)
+    assert code == 0
+    assert lines == ["9 files, 9 documents: no problems"]
+
+
+def test_rollout_step_over_max_is_fw401_at_the_stage(config_repo: GitWork) -> None:
+    replace(config_repo, "flags/new-api.yaml", "stage: 2}", "stage: 4}")
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:15:51: error[FW401] new-api in prod: the rollout of on grows from "
+        "10.00% to 50.00% in one change (40.00%); prod's max_rollout_step is 25.00%"
+    ]
+
+
+def test_promotion_required_is_fw402_at_the_fallthrough(config_repo: GitWork) -> None:
+    replace(
+        config_repo,
+        "flags/checkout.yaml",
+        "prod:\n    split: {control: 50, treatment: 50}",
+        "prod:\n    split: {control: 40, treatment: 60}",
+    )
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/checkout.yaml:14:5: error[FW402] checkout in prod would serve treatment to "
+        "60.00% of users, but staging (which prod promotes from) serves it to 50.00%; promote "
+        "it to staging first"
+    ]
+
+
+def test_promotion_checks_rule_variants(config_repo: GitWork) -> None:
+    replace(
+        config_repo,
+        "flags/checkout.yaml",
+        "  staging:\n    split: {control: 50, treatment: 50}",
+        "  staging:\n    serve: control",
+    )
+    config_repo.commit("staging back to control")
+    replace(
+        config_repo,
+        "flags/checkout.yaml",
+        "  prod:\n",
+        "  prod:\n    rules:\n      - {name: vip, when: {attr: plan, op: eq, value: vip}, "
+        "serve: treatment}\n",
+    )
+    code, lines = _validate(config_repo, base="HEAD")
+    assert code == 1
+    assert lines == [
+        "flags/checkout.yaml:15:9: error[FW402] checkout in prod: rule vip serves treatment, "
+        "which staging (which prod promotes from) does not serve; promote it to staging first"
+    ]
+
+
+def test_freeze_blocks_changes_but_not_turning_off(config_repo: GitWork) -> None:
+    replace(config_repo, "flags/new-api.yaml", "stage: 2}", "stage: 3}")
+    replace(config_repo, "environments/prod.yaml", "replicaCount: 3", "replicaCount: 4")
+    code, lines = _validate(config_repo, now=FROZEN)
+    assert code == 1
+    window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
+    assert lines == [
+        f"environments/prod.yaml:11:3: error[FW403] Helm values of web in prod change while "
+        f"prod is frozen from {window}",
+        f"flags/new-api.yaml:10:3: error[FW403] new-api: prod is frozen from {window}; only "
+        "turning a flag off (enabled: false) is allowed",
+    ]
+    assert _validate(config_repo, now=CALM)[0] == 0
+
+
+def test_freeze_allows_a_kill_switch(config_repo: GitWork) -> None:
+    replace(config_repo, "flags/new-api.yaml", "  prod:\n", "  prod:\n    enabled: false\n")
+    assert _validate(config_repo, now=FROZEN) == (0, ["9 files, 9 documents: no problems"])
+
+
+def test_freeze_cannot_be_lifted_in_the_same_change(config_repo: GitWork) -> None:
+    text = config_repo.read("environments/prod.yaml")
+    start = text.index("  freeze:")
+    end = text.index("apps:")
+    (config_repo.root / "environments/prod.yaml").write_text(text[:start] + text[end:])
+    replace(config_repo, "flags/new-api.yaml", "stage: 2}", "stage: 3}")
+    code, lines = _validate(config_repo, now=FROZEN)
+    assert code == 1
+    assert [line.split(" ")[0:2] for line in lines] == [
+        ["flags/new-api.yaml:10:3:", "error[FW403]"]
+    ]
+
+
+def test_type_change_is_fw404_at_type(config_repo: GitWork) -> None:
+    replace(
+        config_repo,
+        "flags/new-api.yaml",
+        "owner: team-a\n",
+        'owner: team-a\ntype: string\nvariants: {"on": "yes", "off": "no"}\ndefault: "off"\n',
+    )
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:5:7: error[FW404] new-api: type changed from boolean to string; "
+        "running code reads the old type. Add a new flag instead"
+    ]
+
+
+def test_removing_a_served_flag_is_fw405(config_repo: GitWork) -> None:
+    config_repo.remove("flags/checkout.yaml")
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/checkout.yaml:1:1: error[FW405] checkout was removed but is still served in dev, "
+        "prod, staging; first make it serve its default everywhere (or turn it off), then "
+        "remove it"
+    ]
+
+
+def test_removing_a_flag_that_serves_only_its_default_is_fine(config_repo: GitWork) -> None:
+    config_repo.write(
+        "flags/old.yaml",
+        """
+        kind: Flag
+        key: old
+        description: Retired
+        owner: team-a
+        environments:
+          prod: {serve: "off"}
+    """,
+    )
+    config_repo.commit("old flag, serving its default")
+    config_repo.remove("flags/old.yaml")
+    assert _validate(config_repo, base="HEAD")[0] == 0
