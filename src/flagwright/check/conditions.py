@@ -21,12 +21,8 @@ from flagwright.model import (
     SegmentCondition,
     TimeCondition,
 )
+from flagwright.runtime.semver import parse as parse_semver  # the runtime's own rule
 
-SEMVER = re.compile(
-    r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
-    r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
-)
 CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _STRING_OPS = {"starts_with", "ends_with", "contains"}
 _NUMBER_OPS = {"lt", "le", "gt", "ge"}
@@ -119,7 +115,7 @@ class ConditionChecker:
                     f"regular expression {value!r} does not compile: {exc}",
                 )
         elif op.startswith("semver_"):
-            if not isinstance(value, str) or not SEMVER.match(value):
+            if not isinstance(value, str) or parse_semver(value) is None:
                 self.findings.add(
                     source, at, Code.BAD_SEMVER,
                     f"{show(value)} is not a semantic version like 2.3.0 or 2.3.0-beta.1",
