@@ -283,3 +283,21 @@ def test_non_scalar_key_is_a_syntax_error() -> None:
     error = error_of("? [a, b]\n: 1\n")
     assert error.code is Code.YAML_SYNTAX
     assert error.message == "a mapping key must be a scalar"
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "col"),
+    [
+        ("a: !!int abc\n", "'abc' cannot be read as !!int", 4),
+        ("a: !!bool maybe\n", "'maybe' cannot be read as !!bool", 4),
+        ("a: !!float x\n", "'x' cannot be read as !!float", 4),
+    ],
+)
+def test_a_value_that_does_not_fit_its_explicit_tag_is_a_syntax_error(
+    text: str, message: str, col: int
+) -> None:
+    with pytest.raises(YamlError) as caught:
+        load_documents(text)
+    assert (caught.value.code, caught.value.message, caught.value.line, caught.value.col) == (
+        Code.YAML_SYNTAX, message, 1, col,
+    )  # fmt: skip

@@ -149,21 +149,22 @@ class _FlagChecker:
             rule_where = (*where, "rules", i)
             self._rule(rule, rule_where)
             label = rule.name or f"#{i + 1}"
+            condition = None if rule.when is None else rule.when.model_dump_json()
             if unconditional is not None:
                 self.add(
                     rule_where, Code.UNREACHABLE_RULE,
                     f"rule {label} is never reached: rule #{unconditional + 1} before it "
                     "always matches",
                 )  # fmt: skip
-            elif rule.when is not None and (same := seen.get(rule.when.model_dump_json())):
+            elif condition is not None and (same := seen.get(condition)):
                 self.add(
                     rule_where, Code.UNREACHABLE_RULE,
                     f"rule {label} is never reached: rule #{same} has the same condition",
                 )  # fmt: skip
             if always_true(rule.when) and unconditional is None:
                 unconditional = i
-            if rule.when is not None:
-                seen.setdefault(rule.when.model_dump_json(), i + 1)
+            if condition is not None:
+                seen.setdefault(condition, i + 1)
 
     def _rule(self, rule: Rule, where: YamlPath) -> None:
         if (rule.serve is None) == (rule.split is None):
