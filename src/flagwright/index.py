@@ -29,14 +29,14 @@ class ConfigIndex:
 
     def is_unknown(self, kind: str, name: str) -> bool:
         """True when nothing defines ``name``: not even a document that failed to load."""
-        table: dict[str, Any] = {
+        tables: dict[str, dict[str, Any]] = {
             "Flag": self.flags,
             "Segment": self.segments,
             "RolloutPlan": self.plans,
             "Environment": self.environments,
             "App": self.apps,
-        }[kind]
-        return name not in table and (kind, name) not in self.broken
+        }
+        return name not in tables[kind] and (kind, name) not in self.broken
 
 
 def build_index(repo: LoadedRepo, findings: Findings) -> ConfigIndex:

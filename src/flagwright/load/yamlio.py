@@ -86,7 +86,7 @@ class _Constructor(SafeConstructor):
                 node.start_mark,
             ) from None  # fmt: skip
 
-    def construct_document(self, node: Node) -> Any:
+    def construct_document(self, node: Any) -> Any:
         try:
             return super().construct_document(node)
         except (ValueError, KeyError, TypeError):
@@ -133,7 +133,7 @@ def _short_tag(tag: str) -> str:
 
 
 def _show_node(node: Node) -> str:
-    return repr(node.value) if isinstance(node, ScalarNode) else f"a {node.id}"
+    return repr(node.value) if isinstance(node, ScalarNode) else "a collection"
 
 
 class _DuplicateKey(Exception):
