@@ -83,6 +83,20 @@ class Code(Enum):
     FROZEN = ("FW403", Severity.ERROR, "change inside a freeze window")
     TYPE_CHANGED = ("FW404", Severity.ERROR, "flag type changed")
     REMOVED_WHILE_SERVED = ("FW405", Severity.ERROR, "flag removed while still served")
+    # Importing other formats (flagwright import); an error means the flag was not written
+    IMPORT_SYNTAX = ("FW501", Severity.ERROR, "import source is not valid JSON")
+    IMPORT_FORMAT = ("FW502", Severity.ERROR, "import source does not have the expected shape")
+    IMPORT_NAME = ("FW503", Severity.ERROR, "imported name is not a valid flagwright name")
+    IMPORT_OPERATOR = ("FW504", Severity.ERROR, "targeting construct has no flagwright equivalent")
+    IMPORT_BUCKETING = ("FW505", Severity.ERROR, "percentage split cannot be imported exactly")
+    IMPORT_DISABLED = ("FW506", Severity.ERROR, "disabled flagd flag has no flagwright equivalent")
+    IMPORT_NO_DEFAULT = ("FW507", Severity.ERROR, "flag has no default variant")
+    IMPORT_SEMVER = ("FW508", Severity.ERROR, "version comparison cannot be imported exactly")
+    IMPORT_REFERENCE = ("FW509", Severity.ERROR, "reference to something that cannot be imported")
+    IMPORT_FILTER = ("FW510", Severity.ERROR, "feature filter cannot be imported exactly")
+    IMPORT_NOT_CARRIED = ("FW511", Severity.WARNING, "information flagwright does not keep")
+    IMPORT_VARIANTS = ("FW512", Severity.ERROR, "variants cannot be imported")
+    IMPORT_INVALID = ("FW513", Severity.ERROR, "imported flag would not be a valid document")
 
     def __init__(self, code: str, severity: Severity, title: str) -> None:
         self.code = code

@@ -29,6 +29,7 @@ _COMMANDS = {
     "advance": ("flagwright.cli.advance_cmd", "advance"),
     "promote": ("flagwright.cli.promote_cmd", "promote"),
     "rollback": ("flagwright.cli.rollback_cmd", "rollback"),
+    "import": ("flagwright.cli.import_cmd", "import_"),
 }
 
 

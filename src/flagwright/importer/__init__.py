@@ -1,0 +1,144 @@
+"""`flagwright import`: flags from flagd or Microsoft.FeatureManagement files as flagwright YAML.
+
+The core plans the import (documents, diagnostics) and writes it; it never prints or exits.
+A flag with anything that has no exact flagwright equivalent is reported at its JSON position
+and not written at all: a migration must not quietly change what users are served.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ValidationError
+
+from flagwright.codes import Code
+from flagwright.diagnostics import Diagnostic
+from flagwright.errors import UserError
+from flagwright.importer.documents import ImportedDoc, Translation
+from flagwright.importer.positions import Report, SourceError, parse_json
+from flagwright.importer.writer import Planned, document_text, write_planned
+from flagwright.model import Flag, Segment
+
+SourceFormat = Literal["flagd", "featuremanagement"]
+FORMATS: tuple[SourceFormat, ...] = ("flagd", "featuremanagement")
+
+__all__ = ["FORMATS", "ImportPlan", "environments_of", "plan_import", "write_import"]
+
+
+@dataclass(slots=True)
+class ImportPlan:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[Planned] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Everything in the source was imported (nothing reported)."""
+        return not self.diagnostics
+
+
+def environments_of(root: Path) -> list[str]:
+    from flagwright.load.repository import load_repository
+    from flagwright.model import Environment
+
+    repo = load_repository(root)
+    return sorted({d.model.name for d in repo.documents if isinstance(d.model, Environment)})
+
+
+def choose_environment(root: Path, env: str | None) -> str:
+    """``env`` checked against the repository, or its only environment when not given."""
+    from flagwright.check.suggest import did_you_mean
+
+    known = environments_of(root)
+    if env is None:
+        if len(known) == 1:
+            return known[0]
+        listed = ", ".join(known) if known else "none are defined"
+        raise UserError(f"pass --env: the imported flags need an environment ({listed})")
+    if known and env not in known:
+        raise UserError(f"unknown environment {env!r}" + did_you_mean(env, known, "environments"))
+    return env
+
+
+def plan_import(
+    raw: bytes, display: str, fmt: SourceFormat, env: str, out_dir: Path, root: Path
+) -> ImportPlan:
+    plan = ImportPlan()
+    try:
+        data = parse_json(raw, display)
+    except SourceError as exc:
+        plan.diagnostics.append(exc.diagnostic)
+        return plan
+    report = Report(display, raw.decode("utf-8-sig", errors="replace"))
+    source_name = Path(display).name
+    translation = _translate(data, fmt, report, env, source_name)
+    plan.notes = translation.notes
+    flag_schema = _schema_line(root, out_dir, "flag")
+    segment_schema = _schema_line(root, out_dir / "segments", "segment")
+    for doc in translation.flags:
+        if _valid(doc, report):
+            path = out_dir / f"{doc.name}.yaml"
+            plan.files.append(
+                Planned(path, _shown(path), document_text(doc, flag_schema, source_name))
+            )
+            plan.flags.append(doc.name)
+    for doc in translation.segments:
+        if _valid(doc, report):
+            path = out_dir / "segments" / f"{doc.name}.yaml"
+            plan.files.append(
+                Planned(path, _shown(path), document_text(doc, segment_schema, source_name))
+            )
+    plan.diagnostics = report.diagnostics()
+    return plan
+
+
+def write_import(plan: ImportPlan, force: bool) -> tuple[list[str], list[str]]:
+    return write_planned(plan.files, force)
+
+
+def _translate(
+    data: object, fmt: SourceFormat, report: Report, env: str, source_name: str
+) -> Translation:
+    if fmt == "flagd":
+        from flagwright.importer.flagd import import_flagd
+
+        return import_flagd(data, report, env, source_name)
+    from flagwright.importer.featuremanagement import import_featuremanagement
+
+    return import_featuremanagement(data, report, env, source_name)
+
+
+def _valid(doc: ImportedDoc, report: Report) -> bool:
+    """A last check with the real models: a translation bug must not produce an invalid file."""
+    model = Flag if doc.kind == "Flag" else Segment
+    try:
+        model.model_validate(doc.body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        report.add(
+            doc.where,
+            Code.IMPORT_INVALID,
+            f"{doc.kind.lower()} {doc.name!r} not imported: it would not validate ({where}: "
+            f"{first['msg']})",
+        )
+        return False
+    return True
+
+
+def _schema_line(root: Path, folder: Path, kind: str) -> str:
+    target = root.resolve() / "schemas" / f"{kind}.schema.json"
+    return Path(os.path.relpath(target, folder.resolve())).as_posix()
+
+
+def _shown(path: Path) -> str:
+    """Relative to the working directory when inside it, as a user expects; else absolute."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
