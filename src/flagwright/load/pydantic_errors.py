@@ -52,9 +52,27 @@ _CUSTOM_CODES = {
 def findings_from_errors(
     source: Source, model: type[BaseModel], data: Any, errors: list[ErrorDetails]
 ) -> Iterator[Finding]:
+    findings = []
     for error in errors:
         where, remainder = _data_path(data, error["loc"])
-        yield _finding(source, model, where, remainder, error)
+        findings.append(_finding(source, model, where, remainder, error))
+    # A misspelt key is reported once, as unknown with its suggestion, not also as the missing
+    # key it was meant to be.
+    suggested = {
+        (f.where[:-1], match.group(1))
+        for f in findings
+        if f.code is Code.UNKNOWN_KEY and (match := re.search(r"did you mean '([^']+)'", f.message))
+    }
+    yield from (
+        f
+        for f in findings
+        if not (f.code is Code.MISSING_KEY and (f.where[:-1], _missing_key(f.message)) in suggested)
+    )
+
+
+def _missing_key(message: str) -> str | None:
+    match = re.match(r"missing required key '([^']+)'", message)
+    return match.group(1) if match else None
 
 
 def _finding(
