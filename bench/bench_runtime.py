@@ -165,8 +165,41 @@ def bench_evaluation() -> None:
                 hits += 1
         return hits
 
+    versions: dict[str, tuple[int, ...] | None] = {}
+    on, off = ("on", True, "SPLIT"), ("off", False, "SPLIT")
+    match, default = ("on", True, "TARGETING_MATCH"), ("off", False, "DEFAULT")
+    dach = frozenset(["DE", "AT", "CH"])
+
+    def version(text: str) -> tuple[int, ...] | None:
+        if text not in versions:
+            parts = text.split(".")
+            ok = len(parts) == 3 and all(p.isdigit() for p in parts)
+            versions[text] = tuple(int(p) for p in parts) if ok else None
+        return versions[text]
+
+    def inlined_b(ctx: dict[str, Any]) -> tuple[str, bool, str]:
+        # Flag (b) written by hand as straight-line Python, with no generality at all: the
+        # fastest any Python evaluator of this flag could be (cached versions, no tracing).
+        email = ctx.get("email")
+        if email.__class__ is str and email.endswith("@company.com"):
+            return match
+        if ctx.get("country") in dach:
+            return match
+        app = ctx.get("app_version")
+        if app.__class__ is str and (v := version(app)) is not None and v >= (3, 0, 0):
+            return match
+        key = ctx.get("targeting_key")
+        if key.__class__ is str and key:
+            return on if (murmur("checkout" + key, 0, False) * 10000) >> 32 < 2500 else off
+        return default
+
+    def floor() -> None:
+        for ctx in contexts:
+            inlined_b(ctx)
+
     base = _rate(baseline)
     keyed = _rate(baseline_keyed)
+    floor_rate = _rate(floor)
     rates = {
         "(a) kill switch (disabled boolean)": _rate(run("kill-switch")),
         "(b) 3 non-matching rules + 25% rollout": _rate(run("checkout")),
@@ -176,6 +209,10 @@ def bench_evaluation() -> None:
     print(f"baseline with flagd key + bucket arithmetic   {keyed / 1e6:7.2f} M/s")
     for name, rate in rates.items():
         print(f"{name:<44} {rate / 1e6:7.2f} M/s  ({rate / base:.2f} x baseline)")
+    print(
+        f"{'floor: flag (b) hand-inlined in Python':<44} {floor_rate / 1e6:7.2f} M/s  "
+        f"({floor_rate / base:.2f} x baseline)"
+    )
     target = rates["(b) 3 non-matching rules + 25% rollout"] / base
     print(f"target (b) >= 0.5 x baseline: {'met' if target >= 0.5 else 'NOT met'} ({target:.2f})")
     print(f"counters sample: {sorted(client.counters().items())[:3]}")
