@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from fnmatch import fnmatchcase
+from fnmatch import translate
 from typing import Any
 
 from flagwright.runtime import compute_digest
@@ -16,7 +17,10 @@ def select_flags(bundle: Mapping[str, Any], patterns: list[str]) -> dict[str, An
     only, and the selection must not depend on the machine that renders it.
     """
     flags: Mapping[str, Any] = bundle["flags"]
-    pending = [key for key in flags if any(fnmatchcase(key, p) for p in patterns)]
+    # One regex for all globs (fnmatchcase's own translation, case-sensitive): a render selects
+    # for every app in every environment, and a call per key and pattern dominated it.
+    selects = re.compile("|".join(translate(p) for p in patterns)).match if patterns else None
+    pending = [key for key in flags if selects is not None and selects(key)]
     chosen: set[str] = set()
     while pending:
         key = pending.pop()

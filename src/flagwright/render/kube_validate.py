@@ -156,7 +156,8 @@ def _name_problems(manifest: Mapping[str, Any]) -> Iterator[Problem]:
             if not _qualified_name(key):
                 yield ((("metadata", field, key)), Code.K8S_NAME,
                        f"{field[:-1]} key {key!r} is not a qualified name")  # fmt: skip
-            if field == "labels" and not _valid(value, _LABEL_VALUE, 63):
+            # A value that is not a string at all is the schema's finding, not a second one.
+            if field == "labels" and isinstance(value, str) and not _valid(value, _LABEL_VALUE, 63):
                 yield (("metadata", field, key), Code.K8S_NAME,
                        f"label value {value!r} is not valid: at most 63 letters, digits, '-', "
                        "'_' and '.', starting and ending with a letter or digit")  # fmt: skip

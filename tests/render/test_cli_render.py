@@ -1,0 +1,85 @@
+"""`flagwright render` and `render --check` through the real entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flagwright.cli.main import main
+
+from .fixture_repo import FILES
+
+
+def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
+    # main() returns click's exit code (the console script exits with it) or raises SystemExit
+    try:
+        code = main(["-C", str(root), "render", "--today", "2026-11-23", *args])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return int(code or 0), out, err
+
+
+def test_render_then_check_is_clean(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, config)
+    assert code == 0
+    assert out.splitlines()[-1] == "rendered/: 20 added, 0 changed, 0 removed, 0 unchanged"
+    assert run(capsys, config, "--check") == (0, "", "")
+    code, out, _ = run(capsys, config)
+    assert out.splitlines()[-1] == "rendered/: 0 added, 0 changed, 0 removed, 20 unchanged"
+
+
+def test_check_reports_edited_added_deleted_and_untracked_files(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, config)
+    rendered = config / "rendered"
+    edited = rendered / "prod/values/web.yaml"
+    edited.write_text(edited.read_text().replace("replicaCount: 3", "replicaCount: 4"))
+    (rendered / "dev/argocd/worker.yaml").unlink()  # deleted: render would add it back
+    (rendered / "dev/manifests/extra.yaml").write_text("kind: ConfigMap\n")  # untracked extra
+    code, out, err = run(capsys, config, "--check")
+    assert code == 1
+    assert [line for line in out.splitlines() if ": would be" in line] == [
+        "rendered/dev/argocd/worker.yaml: would be added",
+        "rendered/dev/manifests/extra.yaml: would be removed",
+        "rendered/prod/values/web.yaml: would be changed",
+    ]
+    assert "-replicaCount: 4\n+replicaCount: 3\n" in out
+    assert "+++ b/rendered/dev/argocd/worker.yaml" in out
+    assert "--- a/rendered/dev/manifests/extra.yaml\n+++ /dev/null\n" in out
+    assert err == "rendered/ is out of date (3 files): run `flagwright render`\n"
+    # --check wrote nothing
+    assert not (rendered / "dev/argocd/worker.yaml").exists()
+
+
+def test_check_of_one_environment_ignores_the_others(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, config)
+    (config / "rendered/prod/values/web.yaml").write_text("edited\n")
+    assert run(capsys, config, "--check", "--env", "dev")[0] == 0
+    assert run(capsys, config, "--check", "--env", "prod")[0] == 1
+
+
+def test_invalid_configuration_is_not_rendered(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, config)
+    before = {p: p.read_bytes() for p in (config / "rendered").rglob("*") if p.is_file()}
+    (config / "environments/apps/web.yaml").write_text(
+        FILES["environments/apps/web.yaml"].replace("flags: [web-*]", "flags: [web-*]\nbogus: 1")
+    )
+    code, out, err = run(capsys, config)
+    assert code == 1 and out == ""
+    assert err.splitlines()[0].startswith("environments/apps/web.yaml:12:1: error[FW101]")
+    assert err.splitlines()[-1] == "not rendering: the configuration has errors"
+    after = {p: p.read_bytes() for p in (config / "rendered").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_unknown_environment(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, config, "--env", "prd")
+    assert code == 1
+    assert err == "error: unknown environment 'prd'; did you mean 'prod'?\n"

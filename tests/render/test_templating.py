@@ -1,0 +1,68 @@
+"""Value templates: the documented names, and each failure as a diagnostic at the value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from flagwright.codes import Code
+from flagwright.diagnostics import Findings, Source
+from flagwright.render.templating import ValueTemplates
+
+from .conftest import render
+from .fixture_repo import FILES
+
+NAMES = {"app": "web", "env": "prod"}
+
+
+def test_only_strings_are_rendered_and_keys_are_left_alone() -> None:
+    findings = Findings()
+    value = {"{{ app }}": ["{{ env }}", 1, True, None, {"x": "a-{{ app }}"}]}
+    rendered = ValueTemplates().render_tree(value, NAMES, Source("f.yaml"), (), findings)
+    assert rendered == {"{{ app }}": ["prod", 1, True, None, {"x": "a-web"}]}
+    assert not findings.items
+
+
+@pytest.mark.parametrize(
+    ("template", "code", "fragment"),
+    [
+        ("{{ nope }}", Code.TEMPLATE_UNDEFINED, "'nope' is undefined"),
+        ("{{ app.__class__ }}", Code.TEMPLATE_SANDBOX, "__class__"),
+        ("{{ 'a' * 100000000 }}", Code.TEMPLATE_SANDBOX, "repetition too large"),
+        ("{{ app ", Code.TEMPLATE_ERROR, "unexpected end of template"),
+        ("{{ 1 // 0 }}", Code.TEMPLATE_ERROR, "ZeroDivisionError"),
+    ],
+)
+def test_a_failing_template_is_a_finding_at_its_value(
+    template: str, code: Code, fragment: str
+) -> None:
+    findings = Findings()
+    value = {"a": [template]}
+    rendered = ValueTemplates().render_tree(value, NAMES, Source("f.yaml"), ("values",), findings)
+    assert rendered == value
+    [finding] = findings.items
+    assert (finding.code, finding.where) == (code, ("values", "a", 0))
+    assert fragment in finding.message
+
+
+def test_undefined_name_is_reported_at_the_source_line(
+    make_config: Callable[[dict[str, str]], Path],
+) -> None:
+    app = FILES["environments/apps/web.yaml"].replace(
+        "  port: 8080\n", '  port: 8080\n  url: "https://{{ hostname }}/"\n'
+    )
+    env = FILES["environments/prod.yaml"].replace(
+        "      replicaCount: 3\n", '      replicaCount: 3\n      zone: "{{ zone() }}"\n'
+    )
+    root = make_config({"environments/apps/web.yaml": app, "environments/prod.yaml": env})
+    output = render(root)
+    assert not output.ok
+    errors = [(d.path, d.line, d.col, d.code) for d in output.diagnostics]
+    # the App's value fails in both environments: one diagnostic, deduplicated
+    assert errors == [
+        ("environments/apps/web.yaml", 10, 8, "FW301"),
+        ("environments/prod.yaml", 13, 13, "FW301"),
+    ]
+    assert "'hostname' is undefined; available names: app, chart," in output.diagnostics[0].message
