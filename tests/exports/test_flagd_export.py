@@ -346,7 +346,7 @@ def test_segments_become_evaluators_only_for_exported_flags() -> None:
 
 def test_schema_rejects_what_flagd_rejects() -> None:
     assert flagd_problems({"flags": {"f": {"state": "ON", "variants": {"a": True}}}}) == [
-        "$.flags.f: {'state': 'ON', 'variants': {'a': True}} is not valid under any of the given "
-        "schemas",
+        '$.flags.f: {"state":"ON","variants":{"a":true}} is not valid under any of the schemas '
+        "listed in the 'anyOf' keyword",
     ]
     assert flagd_problems({"flags": {}, "$evaluators": {"s": {"fractional": "x"}}}) != []

@@ -1,42 +1,31 @@
 """Turn a document path (keys and indices) into a 1-based line and column.
 
-Only files that have something to report are re-read here, with ruamel.yaml's round-trip loader,
-which keeps the position of every key and value; the fast path never pays for it.
+Only files that have something to report are re-read here. The re-read uses libyaml's composer,
+which keeps the start of every key and value node and runs in C: a render that reports on
+thousands of files (say, flags an export cannot express) stays fast. ruamel.yaml's round-trip
+loader would give the same positions about twenty times more slowly; ruamel is kept for edits,
+where comments must survive.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import YAMLError
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from flagwright.diagnostics import YamlPath
-from flagwright.load.yamlio import document_starts
-
-
-class _Constructor(RoundTripConstructor):
-    """Timestamps stay strings: an invalid date (2026-13-01) is a finding, not a crash here."""
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
 
 
 class PositionIndex:
-    """Positions for every document of one file's text."""
+    """Positions for every document of one file's text (the text already loaded cleanly)."""
 
     def __init__(self, text: str) -> None:
-        self._text = text
-        self._starts: list[tuple[int, int]] | None = None
-        yaml = YAML(typ="rt", pure=True)
-        yaml.Constructor = _Constructor
         try:
-            self._docs: list[Any] = list(yaml.load_all(text))
-        except (YAMLError, ValueError, TypeError):
-            # The fast reader accepted this text, so this is a ruamel disagreement; the finding
-            # still counts, at the top of the file rather than not at all.
+            self._docs: list[Node] = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+        except yaml.YAMLError:
+            # The fast reader accepted this text, so this cannot happen; the finding still
+            # counts, at the top of the file rather than not at all.
             self._docs = []
 
     def locate(
@@ -46,44 +35,45 @@ class PositionIndex:
         if doc >= len(self._docs):
             return 1, 1
         node = self._docs[doc]
-        best = _start(node) or self._document_start(doc)
+        best = _start(node)
         for depth, step in enumerate(where):
             last = depth == len(where) - 1
-            if isinstance(node, CommentedMap) and step in node:
-                key_pos = _zero_based(node.lc.key(step))
-                value_pos = _zero_based(node.lc.value(step))
-                child = node[step]
+            if isinstance(node, MappingNode) and (pair := _entry(node, step)) is not None:
+                key, child = pair
                 if last and at == "key":
-                    return key_pos
+                    return _start(key)
                 # A problem with a whole mapping or list is reported at its key (`prod:`), a
-                # problem with a scalar at the value itself.
-                best = key_pos if isinstance(child, CommentedBase) else value_pos
-                if child is None and value_pos[0] != key_pos[0]:
-                    # An empty value (`description:`) has no token; ruamel reports where the
-                    # next one starts, which is another key's line.
-                    best = key_pos
+                # problem with a scalar at the value itself; an empty value (`description:`)
+                # has no token of its own, so at its key too.
+                empty = isinstance(child, ScalarNode) and child.value == "" and not child.style
+                best = _start(key) if not isinstance(child, ScalarNode) or empty else _start(child)
                 node = child
-            elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
-                child = node[step]
-                best = _start(child) or _zero_based(node.lc.item(step))
-                node = child
+            elif (
+                isinstance(node, SequenceNode)
+                and isinstance(step, int)
+                and 0 <= step < len(node.value)
+            ):
+                node = node.value[step]
+                best = _start(node)
             else:
                 break
         return best
 
-    def _document_start(self, doc: int) -> tuple[int, int]:
-        # A scalar or empty document has no position of its own in ruamel's result.
-        if self._starts is None:
-            self._starts = document_starts(self._text)
-        return self._starts[doc] if doc < len(self._starts) else (1, 1)
 
-
-def _start(node: Any) -> tuple[int, int] | None:
-    if isinstance(node, CommentedBase) and node.lc.line is not None:
-        return node.lc.line + 1, node.lc.col + 1
+def _entry(node: MappingNode, step: str | int) -> tuple[Node, Node] | None:
+    wanted = step if isinstance(step, str) else _as_yaml(step)
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.value == wanted:
+            return key, value
     return None
 
 
-def _zero_based(pos: Any) -> tuple[int, int]:
-    line, col = pos
-    return int(line) + 1, int(col) + 1
+def _as_yaml(value: Any) -> str:
+    # Keys the loader turned into numbers or booleans, written back as YAML spells them.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _start(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1

@@ -331,15 +331,6 @@ def load_documents(text: str) -> list[Any]:
         loader.dispose()
 
 
-def document_starts(text: str) -> list[tuple[int, int]]:
-    """The 1-based position where each document of an already-loaded text begins."""
-    return [
-        _position(event.start_mark)
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader)
-        if isinstance(event, yaml.DocumentStartEvent)
-    ]
-
-
 def _position(mark: Any) -> tuple[int, int]:
     if mark is None:
         return 1, 1
