@@ -252,3 +252,17 @@ def test_zero_hold_in_a_scheduled_rollout_is_refused(config: Path) -> None:
     assert (
         compile_snapshot(validated.index, "dev", "sha256:x")["flags"]["banner"]["listed"] is False
     )
+
+
+def test_bundle_text_of_a_subset_is_the_dump_of_the_selected_bundle(config: Path) -> None:
+    from flagwright.compile.json_out import BundleText
+    from flagwright.compile.select import selected_keys
+
+    bundle = _bundle(config, "prod")
+    writer = BundleText(bundle)
+    for patterns in (["checkout-*"], ["kill-switch", "banner"], ["nothing-*"], ["*"]):
+        keys = selected_keys(bundle, patterns)
+        expected = select_flags(bundle, patterns)
+        assert writer.digest(keys) == expected["digest"]
+        assert writer.text(keys) == dump_bundle(expected)
+    assert writer.text(bundle["flags"], bundle["digest"]) == dump_bundle(bundle)

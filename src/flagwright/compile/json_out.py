@@ -10,7 +10,8 @@ verify the digest by hashing the file's bytes instead of re-serialising the docu
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from hashlib import sha256
 from typing import Any
 
 
@@ -23,14 +24,46 @@ def _compact(value: Any) -> str:
 
 def dump_bundle(bundle: Mapping[str, Any]) -> str:
     """Canonical compact JSON with one flag per line and a trailing newline."""
-    members = []
-    for key in sorted(bundle):
-        value = bundle[key]
-        if key == "flags" and value:
-            flags = ",\n".join(
-                f"{_compact(name)}:{_compact(flag)}" for name, flag in sorted(value.items())
-            )
-            members.append(f'"flags":{{\n{flags}\n}}')
-        else:
-            members.append(f"{_compact(key)}:{_compact(value)}")
-    return "{" + ",".join(members) + "}\n"
+    return BundleText(bundle).text(bundle["flags"], bundle["digest"])
+
+
+class BundleText:
+    """Serialises each flag of one bundle once, for the whole bundle and for subsets of it.
+
+    A render writes the environment's bundle and, per app, a bundle of the flags it selects; each
+    needs its own digest and text, and serialising every flag again for every app dominated the
+    render of a large repository.
+    """
+
+    def __init__(self, bundle: Mapping[str, Any]) -> None:
+        self._bundle = bundle
+        self._members: dict[str, str] = {}
+        self._head = {
+            key: _compact(value) for key, value in bundle.items() if key not in ("flags", "digest")
+        }
+
+    def _member(self, key: str) -> str:
+        member = self._members.get(key)
+        if member is None:
+            member = f"{_compact(key)}:{_compact(self._bundle['flags'][key])}"
+            self._members[key] = member
+        return member
+
+    def digest(self, keys: Iterable[str]) -> str:
+        """The digest of the bundle restricted to ``keys`` (FORMAT.md)."""
+        return self._render(keys, None)[1]
+
+    def text(self, keys: Iterable[str], digest: str | None = None) -> str:
+        """The file text of the bundle restricted to ``keys``, with ``digest`` or a computed one."""
+        return self._render(keys, digest)[0]
+
+    def _render(self, keys: Iterable[str], digest: str | None) -> tuple[str, str]:
+        flags = [self._member(key) for key in sorted(keys)]
+        canonical = dict(self._head, flags="{" + ",".join(flags) + "}")
+        layout = dict(self._head, flags="{\n" + ",\n".join(flags) + "\n}" if flags else "{}")
+        if digest is None:
+            body = ",".join(f"{_compact(k)}:{canonical[k]}" for k in sorted(canonical))
+            digest = "sha256:" + sha256(("{" + body + "}").encode("utf-8")).hexdigest()
+        layout["digest"] = _compact(digest)
+        text = "{" + ",".join(f"{_compact(k)}:{layout[k]}" for k in sorted(layout)) + "}\n"
+        return text, digest

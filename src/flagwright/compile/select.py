@@ -11,7 +11,15 @@ from flagwright.runtime import compute_digest
 
 
 def select_flags(bundle: Mapping[str, Any], patterns: list[str]) -> dict[str, Any]:
-    """Flags whose keys match any glob in ``patterns``, closed over ``requires``; new digest.
+    """Flags whose keys match any glob in ``patterns``, closed over ``requires``; new digest."""
+    selected = {key: value for key, value in bundle.items() if key != "digest"}
+    selected["flags"] = {key: bundle["flags"][key] for key in selected_keys(bundle, patterns)}
+    selected["digest"] = compute_digest(selected)
+    return selected
+
+
+def selected_keys(bundle: Mapping[str, Any], patterns: list[str]) -> list[str]:
+    """The sorted keys ``select_flags`` keeps.
 
     ``fnmatchcase``, not ``fnmatch``: the latter folds case on Windows and macOS file systems
     only, and the selection must not depend on the machine that renders it.
@@ -28,7 +36,4 @@ def select_flags(bundle: Mapping[str, Any], patterns: list[str]) -> dict[str, An
             continue
         chosen.add(key)
         pending.extend(r for r in flags[key].get("requires", []) if r in flags)
-    selected = {key: value for key, value in bundle.items() if key != "digest"}
-    selected["flags"] = {key: flags[key] for key in sorted(chosen)}
-    selected["digest"] = compute_digest(selected)
-    return selected
+    return sorted(chosen)

@@ -7,6 +7,6 @@ from flagwright.render.context import EnvContext
 
 
 def render_snapshot(ctx: EnvContext) -> dict[str, Artifact]:
-    from flagwright.compile import dump_bundle
-
-    return {f"{ctx.base}/flags/snapshot.json": Artifact(dump_bundle(ctx.bundle))}
+    bundle = ctx.bundle
+    text = ctx.bundle_text.text(bundle["flags"], bundle["digest"])
+    return {f"{ctx.base}/flags/snapshot.json": Artifact(text)}

@@ -40,10 +40,11 @@ def flag_configmap(ctx: EnvContext, deployment: Deployment) -> Artifact:
     cached = ctx.memo.get(key)
     if isinstance(cached, Artifact):
         return cached
-    from flagwright.compile import dump_bundle, select_flags
+    from flagwright.compile.select import selected_keys
 
     app = deployment.app.model
-    subset = select_flags(ctx.bundle, list(app.flags))
+    keys = selected_keys(ctx.bundle, list(app.flags))
+    digest = ctx.bundle_text.digest(keys)
     manifest: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -51,9 +52,9 @@ def flag_configmap(ctx: EnvContext, deployment: Deployment) -> Artifact:
             "name": configmap_name(app.name),
             "namespace": ctx.environment.model.argocd.namespace,
             "labels": labels(ctx, app.name),
-            "annotations": {DIGEST_ANNOTATION: subset["digest"]},
+            "annotations": {DIGEST_ANNOTATION: digest},
         },
-        "data": {SNAPSHOT_KEY: dump_bundle(subset)},
+        "data": {SNAPSHOT_KEY: ctx.bundle_text.text(keys, digest)},
     }
     artifact = Artifact(dump_yaml(manifest), manifest, origin=deployment.app.source.path)
     ctx.memo[key] = artifact

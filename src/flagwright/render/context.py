@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flagwright.diagnostics import Findings
 from flagwright.index import ConfigIndex
@@ -15,6 +15,10 @@ from flagwright.render.names import configmap_name
 from flagwright.render.templating import ValueTemplates
 
 RENDERED = "rendered"
+
+
+if TYPE_CHECKING:
+    from flagwright.compile.json_out import BundleText
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,13 @@ class EnvContext:
         from flagwright.compile import compile_snapshot
 
         return compile_snapshot(self.index, self.name, self.source_digest)
+
+    @cached_property
+    def bundle_text(self) -> BundleText:
+        """Serialises each flag of ``bundle`` once, for the snapshot and every app's ConfigMap."""
+        from flagwright.compile.json_out import BundleText
+
+        return BundleText(self.bundle)
 
     def template_names(self, app: App) -> dict[str, str]:
         argocd = self.environment.model.argocd
