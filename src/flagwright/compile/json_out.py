@@ -67,3 +67,27 @@ class BundleText:
         layout["digest"] = _compact(digest)
         text = "{" + ",".join(f"{_compact(k)}:{layout[k]}" for k in sorted(layout)) + "}\n"
         return text, digest
+
+
+def dump_outline(document: Any, expand: int) -> str:
+    """Sorted-key JSON for files people read in diffs: containers down to ``expand`` levels are
+    written one member per line, anything deeper compact on its member's line.
+
+    ``indent=`` would make ``json`` use its pure-Python encoder for the whole document, which took
+    seconds for a large export; compact leaves go through the C encoder.
+    """
+    return _outline(document, expand, 0) + "\n"
+
+
+def _outline(value: Any, expand: int, level: int) -> str:
+    if expand <= 0 or not isinstance(value, dict | list) or not value:
+        return _compact(value)
+    pad = "  " * (level + 1)
+    if isinstance(value, dict):
+        members = [
+            f"{pad}{_compact(key)}: {_outline(value[key], expand - 1, level + 1)}"
+            for key in sorted(value)
+        ]
+        return "{\n" + ",\n".join(members) + "\n" + "  " * level + "}"
+    items = [f"{pad}{_outline(item, expand - 1, level + 1)}" for item in value]
+    return "[\n" + ",\n".join(items) + "\n" + "  " * level + "]"

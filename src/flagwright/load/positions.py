@@ -12,9 +12,35 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import yaml
+from yaml.cyaml import CParser  # type: ignore[attr-defined]
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
 
 from flagwright.diagnostics import YamlPath
+
+
+class _Composer(CParser, BaseResolver):
+    """libyaml's composer without tag resolution, which only positions do not need."""
+
+    def __init__(self, text: str) -> None:
+        CParser.__init__(self, text)
+        BaseResolver.__init__(self)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return ""
+
+
+def _compose_all(text: str) -> list[Node]:
+    composer = _Composer(text)
+    try:
+        nodes: list[Node] = []
+        while composer.check_node():
+            node = composer.get_node()
+            if node is not None:
+                nodes.append(node)
+        return nodes
+    finally:
+        composer.dispose()
 
 
 class PositionIndex:
@@ -22,7 +48,7 @@ class PositionIndex:
 
     def __init__(self, text: str) -> None:
         try:
-            self._docs: list[Node] = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+            self._docs: list[Node] = _compose_all(text)
         except yaml.YAMLError:
             # The fast reader accepted this text, so this cannot happen; the finding still
             # counts, at the top of the file rather than not at all.

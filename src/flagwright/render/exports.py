@@ -7,7 +7,6 @@ the flag's entry for the environment; an export that fails its upstream schema i
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flagwright.codes import Code
@@ -22,10 +21,11 @@ FEATUREMANAGEMENT_NOTE = (
 )
 
 
-def _dump(document: dict[str, Any]) -> str:
-    return (
-        json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    )
+def _dump(document: dict[str, Any], expand: int) -> str:
+    # One flag per line: readable diffs of rendered/, and fast to write for large repositories.
+    from flagwright.compile.json_out import dump_outline
+
+    return dump_outline(document, expand)
 
 
 def _report(ctx: EnvContext, target: str, omitted: list[Unsupported]) -> None:
@@ -54,7 +54,7 @@ def render_flagd(ctx: EnvContext) -> dict[str, Artifact]:
     path = f"{ctx.base}/flags/flagd.json"
     _report(ctx, "flagd.json", export.omitted)
     _schema_errors(ctx, path, flagd_problems(export.document))
-    return {path: Artifact(_dump(export.document))}
+    return {path: Artifact(_dump(export.document, expand=2))}  # $evaluators/flags → entries
 
 
 def render_featuremanagement(ctx: EnvContext) -> dict[str, Artifact]:
@@ -65,4 +65,4 @@ def render_featuremanagement(ctx: EnvContext) -> dict[str, Artifact]:
     path = f"{ctx.base}/flags/featuremanagement.json"
     _report(ctx, "featuremanagement.json", omitted)
     _schema_errors(ctx, path, featuremanagement_problems(document))
-    return {path: Artifact(_dump(document))}
+    return {path: Artifact(_dump(document, expand=3))}  # feature_management → feature_flags → items
