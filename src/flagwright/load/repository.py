@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
+from flagwright.allocation import cycle_collector_paused
 from flagwright.codes import Code
 from flagwright.diagnostics import Finding, Findings, Source
 from flagwright.load.pydantic_errors import close_match, findings_from_errors
@@ -86,23 +85,9 @@ def _is_real_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    # Loading allocates many containers and makes no reference cycles, so the cycle collector
-    # only rescans the growing set of loaded documents, again and again: about a quarter of
-    # the load time on a large repository. Plain reference counting still frees everything.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def load_repository(root: Path, files: Iterable[str] | None = None) -> LoadedRepo:
     repo = LoadedRepo(root=root)
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         for rel in config_files(root) if files is None else sorted(files):
             try:
                 with open(os.path.join(root, rel), "rb") as handle:
@@ -120,7 +105,7 @@ def load_repository(root: Path, files: Iterable[str] | None = None) -> LoadedRep
 def load_files(root: Path, files: Mapping[str, bytes]) -> LoadedRepo:
     """Like :func:`load_repository`, from in-memory ``{relative path: bytes}`` (a Git revision)."""
     repo = LoadedRepo(root=root)
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         for rel in sorted(files):
             load_text(repo, rel, files[rel])
     return repo

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from flagwright.allocation import cycle_collector_paused
 from flagwright.diagnostics import Diagnostic, Finding, Source, YamlPath
 
 if TYPE_CHECKING:
@@ -13,6 +14,11 @@ if TYPE_CHECKING:
 
 
 def resolve_positions(findings: Iterable[Finding], texts: Mapping[str, str]) -> list[Diagnostic]:
+    with cycle_collector_paused():
+        return _resolve(findings, texts)
+
+
+def _resolve(findings: Iterable[Finding], texts: Mapping[str, str]) -> list[Diagnostic]:
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_file[finding.source.path].append(finding)

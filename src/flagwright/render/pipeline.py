@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flagwright.allocation import cycle_collector_paused
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
 from flagwright.diagnostics import Diagnostic, Finding, Findings, Source, has_errors
@@ -78,6 +79,13 @@ def step_count(validated: Validated, options: RenderOptions) -> int:
 
 
 def render_validated(
+    validated: Validated, options: RenderOptions, progress: Progress | None = None
+) -> RenderOutput:
+    with cycle_collector_paused():
+        return _render_validated(validated, options, progress)
+
+
+def _render_validated(
     validated: Validated, options: RenderOptions, progress: Progress | None = None
 ) -> RenderOutput:
     index = validated.index
