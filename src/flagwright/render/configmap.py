@@ -43,7 +43,10 @@ def flag_configmap(ctx: EnvContext, deployment: Deployment) -> Artifact:
     from flagwright.compile.select import selected_keys
 
     app = deployment.app.model
-    keys = selected_keys(ctx.bundle, list(app.flags))
+    patterns = tuple(app.flags)
+    keys = ctx.selections.get(patterns)
+    if keys is None:
+        keys = ctx.selections[patterns] = selected_keys(ctx.bundle, list(patterns))
     digest = ctx.bundle_text.digest(keys)
     manifest: dict[str, Any] = {
         "apiVersion": "v1",

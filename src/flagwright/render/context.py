@@ -45,6 +45,9 @@ class EnvContext:
     templates: ValueTemplates
     findings: Findings
     memo: dict[str, Any] = field(default_factory=dict)
+    # App flag selections by pattern list, shared by all environments of a render: every
+    # environment's bundle holds the same flags with the same prerequisites.
+    selections: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

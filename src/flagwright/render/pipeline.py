@@ -106,10 +106,12 @@ def _render_validated(
 
         digest = source_digest(validated.repo.root, sorted(validated.repo.texts))
         templates = ValueTemplates()
+        selections: dict[tuple[str, ...], list[str]] = {}
         for env in envs:
             ctx = EnvContext(
-                index, index.environments[env], repository, digest, templates, findings
-            )
+                index, index.environments[env], repository, digest, templates, findings,
+                selections=selections,
+            )  # fmt: skip
             env_files: dict[str, Artifact] = {}
             for _name, renderer in RENDERERS:
                 env_files.update(renderer(ctx))
