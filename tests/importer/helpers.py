@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from flagwright.cli.main import main
 
-TESTBED = Path("/work/shared/testdata-vendor/flagd-testbed")
-FM_SAMPLES = Path("/work/shared/testdata-vendor/featuremanagement")
+VENDOR = Path(__file__).resolve().parents[1] / "data/vendor"
+TESTBED = VENDOR / "flagd-testbed"
+FM_SAMPLES = VENDOR / "featuremanagement"
 
 
 def make_repo(root: Path, envs: tuple[str, ...] = ("prod",)) -> Path:
