@@ -83,3 +83,16 @@ def test_unknown_environment(config: Path, capsys: pytest.CaptureFixture[str]) -
     code, _, err = run(capsys, config, "--env", "prd")
     assert code == 1
     assert err == "error: unknown environment 'prd'; did you mean 'prod'?\n"
+
+
+def test_check_of_the_example_counts_warnings_instead_of_listing_them(
+    repo_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The committed example renders with warnings (flags left out of the exports); --check runs
+    # on every commit, so it shows only errors and drift.
+    code, out, err = run(capsys, repo_root, "--check")
+    assert (code, out) == (0, "")
+    assert err == "14 warnings not shown; `flagwright render` lists them\n"
+    code, out, err = run(capsys, repo_root, "--check", "--env", "prod")
+    assert (code, out) == (0, "")
+    assert err == "11 warnings not shown; `flagwright render` lists them\n"

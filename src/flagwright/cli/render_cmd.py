@@ -40,8 +40,13 @@ def render(
     options = RenderOptions(env=env, kubernetes_version=kubernetes_version)
     with progress_bar(step_count(validated, options), "rendering") as advance:
         output = render_validated(validated, options, advance)
-    if output.diagnostics:
-        click.echo(as_text(output.diagnostics), err=True, nl=False)
+    # --check runs in CI and pre-commit on every change: it shows errors and drift, and only
+    # counts the warnings that `flagwright render` lists when the author renders.
+    shown = [d for d in output.diagnostics if not check or d.severity == "error"]
+    if shown:
+        click.echo(as_text(shown), err=True, nl=False)
+    if hidden := len(output.diagnostics) - len(shown):
+        click.echo(f"{hidden} warnings not shown; `flagwright render` lists them", err=True)
     if not output.ok:
         click.echo(f"not writing {output.scope}/: the rendered output is invalid", err=True)
         ctx.exit(1)
