@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flagwright.check.suggest import did_you_mean
-from flagwright.compile import compile_snapshot, source_digest
+from flagwright.compile import compile_snapshot
 from flagwright.diagnostics import Diagnostic
 from flagwright.errors import UserError
 from flagwright.runtime import Client, Evaluation
@@ -69,7 +69,7 @@ def load_target(root: Path, flag: str, env: str, today: date) -> Target:
         raise UnknownName(
             f"unknown flag {flag!r}" + (did_you_mean(flag, index.flags) or _known(index.flags))
         )
-    bundle = compile_snapshot(index, env, source_digest(root, validated.repo.texts))
+    bundle = compile_snapshot(index, env)
     return Target(flag, env, bundle, Client(bundle))
 
 

@@ -1,7 +1,8 @@
-"""compile_snapshot, dump_bundle, source_digest and select_flags on a fixture configuration."""
+"""compile_snapshot, dump_bundle and select_flags on a fixture configuration."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -18,7 +19,6 @@ from flagwright.compile import (
     compile_snapshot,
     dump_bundle,
     select_flags,
-    source_digest,
 )
 from flagwright.runtime import Snapshot, SnapshotError, canonical_bytes, compute_digest
 from flagwright.validate import Validated, validate_repository
@@ -36,7 +36,7 @@ def _validated(root: Path) -> Validated:
 
 def _bundle(root: Path, env: str) -> dict[str, Any]:
     validated = _validated(root)
-    return compile_snapshot(validated.index, env, source_digest(root, validated.repo.texts))
+    return compile_snapshot(validated.index, env)
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_digest_verifies_with_the_runtime_loader(config: Path) -> None:
 def test_unknown_environment(config: Path) -> None:
     validated = _validated(config)
     with pytest.raises(CompileError, match=r"^unknown environment 'prd'; did you mean 'prod'\?$"):
-        compile_snapshot(validated.index, "prd", "sha256:x")
+        compile_snapshot(validated.index, "prd")
 
 
 def test_dump_is_unicode_with_one_trailing_newline_and_round_trips(config: Path) -> None:
@@ -155,12 +155,12 @@ _SCRIPT = """
 import sys
 from datetime import date
 from pathlib import Path
-from flagwright.compile import compile_snapshot, dump_bundle, source_digest
+from flagwright.compile import compile_snapshot, dump_bundle
 from flagwright.validate import validate_repository
 root = Path(sys.argv[1])
 validated = validate_repository(root, today=date(2026, 11, 23))
 for env in ("dev", "prod"):
-    bundle = compile_snapshot(validated.index, env, source_digest(root, validated.repo.texts))
+    bundle = compile_snapshot(validated.index, env)
     sys.stdout.write(dump_bundle(bundle))
 """
 
@@ -179,27 +179,30 @@ def test_output_does_not_depend_on_hash_seed(config: Path) -> None:
 
 
 class TestSourceDigest:
-    def test_order_and_duplicates_of_the_file_list_do_not_matter(self, config: Path) -> None:
-        files = sorted(FILES)
-        assert source_digest(config, files) == source_digest(config, [*reversed(files), files[0]])
+    def test_is_the_digest_of_the_compiled_flags(self, config: Path) -> None:
+        bundle = _bundle(config, "prod")
+        flags = json.dumps(
+            bundle["flags"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        expected = "sha256:" + hashlib.sha256(flags.encode("utf-8")).hexdigest()
+        assert bundle["source_digest"] == expected
+        assert compute_digest(bundle) == bundle["digest"]
 
-    def test_content_and_names_both_count(self, config: Path) -> None:
-        files = sorted(FILES)
-        before = source_digest(config, files)
-        (config / files[0]).write_text(FILES[files[0]] + "# changed\n", encoding="utf-8")
-        assert source_digest(config, files) != before
-        assert source_digest(config, files[1:]) != source_digest(config, files)
-
-    def test_crlf_checkout_gives_the_same_digest(self, config: Path, tmp_path: Path) -> None:
-        crlf = tmp_path / "crlf"
-        for rel, text in FILES.items():
-            (crlf / rel).parent.mkdir(parents=True, exist_ok=True)
-            (crlf / rel).write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
-        assert source_digest(crlf, FILES) == source_digest(config, FILES)
-
-    def test_format(self, config: Path) -> None:
-        digest = source_digest(config, FILES)
-        assert digest.startswith("sha256:") and len(digest) == len("sha256:") + 64
+    def test_a_change_to_another_environment_leaves_the_bundle_identical(
+        self, config: Path
+    ) -> None:
+        before = {env: dump_bundle(_bundle(config, env)) for env in ("dev", "prod")}
+        flag = config / "flags/checkout-redesign.yaml"
+        text = flag.read_text(encoding="utf-8")
+        flag.write_text(text.replace("description: ", "description: Edited. "), encoding="utf-8")
+        assert {env: dump_bundle(_bundle(config, env)) for env in ("dev", "prod")} == before
+        assert "  dev:\n    serve: treatment\n" in text
+        flag.write_text(
+            text.replace("  dev:\n    serve: treatment\n", "  dev:\n    serve: control\n"),
+            encoding="utf-8",
+        )
+        assert dump_bundle(_bundle(config, "prod")) == before["prod"]
+        assert dump_bundle(_bundle(config, "dev")) != before["dev"]
 
 
 class TestSelectFlags:
@@ -243,15 +246,13 @@ def test_zero_hold_in_a_scheduled_rollout_is_refused(config: Path) -> None:
         ("flags/plans/standard-canary.yaml", 4, "FW219")
     ]
     with pytest.raises(CompileError) as caught:
-        compile_snapshot(validated.index, "prod", "sha256:x")
+        compile_snapshot(validated.index, "prod")
     assert str(caught.value) == (
         "flag 'banner' in 'prod': plan 'standard-canary': stage 1 needs a hold longer than 0s "
         "for a scheduled rollout"
     )
     # Manual rollouts have no timeline, so the same plan still compiles where only they use it.
-    assert (
-        compile_snapshot(validated.index, "dev", "sha256:x")["flags"]["banner"]["listed"] is False
-    )
+    assert compile_snapshot(validated.index, "dev")["flags"]["banner"]["listed"] is False
 
 
 def test_bundle_text_of_a_subset_is_the_dump_of_the_selected_bundle(config: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from flagwright.compile import compile_snapshot, dump_bundle, source_digest
+from flagwright.compile import compile_snapshot, dump_bundle
 from flagwright.runtime import Snapshot
 from flagwright.validate import validate_repository
 
@@ -38,10 +38,7 @@ CONTEXTS: list[dict[str, Any]] = [
 def _bundles() -> dict[str, dict[str, Any]]:
     validated = validate_repository(REPO_ROOT, today=EXAMPLE_DAY)
     assert [d for d in validated.diagnostics if d.severity == "error"] == []
-    digest = source_digest(REPO_ROOT, validated.repo.texts)
-    return {
-        env: compile_snapshot(validated.index, env, digest) for env in validated.index.environments
-    }
+    return {env: compile_snapshot(validated.index, env) for env in validated.index.environments}
 
 
 BUNDLES = _bundles() if (REPO_ROOT / "flags").is_dir() else {}

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from flagwright.compile import compile_snapshot, source_digest
+from flagwright.compile import compile_snapshot
 from flagwright.export.flagd import flagd_export
 from flagwright.importer import plan_import, write_import
 from flagwright.runtime import Client
@@ -59,18 +59,18 @@ def _contexts(seed: int) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def example() -> tuple[Any, str]:
+def example() -> Any:
     validated = validate_repository(REPO_ROOT, today=EXAMPLE_DAY)
     assert [d for d in validated.diagnostics if d.severity == "error"] == []
-    return validated, source_digest(REPO_ROOT, validated.repo.texts)
+    return validated
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_importing_the_flagd_export_gives_the_same_variants(
-    env: str, example: tuple[Any, str], tmp_path: Path
+    env: str, example: Any, tmp_path: Path
 ) -> None:
-    validated, digest = example
-    original = compile_snapshot(validated.index, env, digest)
+    validated = example
+    original = compile_snapshot(validated.index, env)
     document = flagd_export(original).document
     source = tmp_path / "flagd.json"
     source.write_text(json.dumps(document, indent=2), encoding="utf-8")
@@ -85,7 +85,7 @@ def test_importing_the_flagd_export_gives_the_same_variants(
 
     again = validate_repository(root, today=EXAMPLE_DAY)
     assert [d for d in again.diagnostics if d.severity == "error"] == []
-    imported = compile_snapshot(again.index, env, "sha256:" + "0" * 64)
+    imported = compile_snapshot(again.index, env)
 
     before, after = Client(original), Client(imported)
     compared = 0
@@ -105,10 +105,10 @@ def test_importing_the_flagd_export_gives_the_same_variants(
 
 
 def test_the_prerequisite_is_recovered_from_the_inlined_gate(
-    example: tuple[Any, str], tmp_path: Path
+    example: Any, tmp_path: Path
 ) -> None:
-    validated, digest = example
-    document = flagd_export(compile_snapshot(validated.index, "prod", digest)).document
+    validated = example
+    document = flagd_export(compile_snapshot(validated.index, "prod")).document
     source = tmp_path / "flagd.json"
     source.write_text(json.dumps(document), encoding="utf-8")
     plan = plan_import(source.read_bytes(), "flagd.json", "flagd", "prod", tmp_path, tmp_path)

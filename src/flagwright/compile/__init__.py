@@ -1,14 +1,13 @@
 """Compile a validated configuration into snapshot bundles (FORMAT.md), one per environment.
 
 The render step (``flagwright render``) and the in-memory ``eval``/``explain`` commands both go
-through these four functions, so a bundle on disk and an answer on the command line agree.
+through these functions, so a bundle on disk and an answer on the command line agree.
 """
 
 from __future__ import annotations
 
 from flagwright.compile.json_out import dump_bundle
 from flagwright.compile.select import select_flags
-from flagwright.compile.snapshot import CompileError, compile_snapshot
-from flagwright.compile.sources import source_digest
+from flagwright.compile.snapshot import CompileError, compile_flags, compile_snapshot
 
-__all__ = ["CompileError", "compile_snapshot", "dump_bundle", "select_flags", "source_digest"]
+__all__ = ["CompileError", "compile_flags", "compile_snapshot", "dump_bundle", "select_flags"]

@@ -15,7 +15,8 @@ from hashlib import sha256
 from typing import Any
 
 
-def _compact(value: Any) -> str:
+def compact_json(value: Any) -> str:
+    """Canonical JSON: sorted keys, no insignificant whitespace, UTF-8 text."""
     # allow_nan=False: NaN and Infinity are not JSON, and other readers would reject the file.
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -39,13 +40,15 @@ class BundleText:
         self._bundle = bundle
         self._members: dict[str, str] = {}
         self._head = {
-            key: _compact(value) for key, value in bundle.items() if key not in ("flags", "digest")
+            key: compact_json(value)
+            for key, value in bundle.items()
+            if key not in ("flags", "digest")
         }
 
     def _member(self, key: str) -> str:
         member = self._members.get(key)
         if member is None:
-            member = f"{_compact(key)}:{_compact(self._bundle['flags'][key])}"
+            member = f"{compact_json(key)}:{compact_json(self._bundle['flags'][key])}"
             self._members[key] = member
         return member
 
@@ -62,10 +65,10 @@ class BundleText:
         canonical = dict(self._head, flags="{" + ",".join(flags) + "}")
         layout = dict(self._head, flags="{\n" + ",\n".join(flags) + "\n}" if flags else "{}")
         if digest is None:
-            body = ",".join(f"{_compact(k)}:{canonical[k]}" for k in sorted(canonical))
+            body = ",".join(f"{compact_json(k)}:{canonical[k]}" for k in sorted(canonical))
             digest = "sha256:" + sha256(("{" + body + "}").encode("utf-8")).hexdigest()
-        layout["digest"] = _compact(digest)
-        text = "{" + ",".join(f"{_compact(k)}:{layout[k]}" for k in sorted(layout)) + "}\n"
+        layout["digest"] = compact_json(digest)
+        text = "{" + ",".join(f"{compact_json(k)}:{layout[k]}" for k in sorted(layout)) + "}\n"
         return text, digest
 
 
@@ -81,11 +84,11 @@ def dump_outline(document: Any, expand: int) -> str:
 
 def _outline(value: Any, expand: int, level: int) -> str:
     if expand <= 0 or not isinstance(value, dict | list) or not value:
-        return _compact(value)
+        return compact_json(value)
     pad = "  " * (level + 1)
     if isinstance(value, dict):
         members = [
-            f"{pad}{_compact(key)}: {_outline(value[key], expand - 1, level + 1)}"
+            f"{pad}{compact_json(key)}: {_outline(value[key], expand - 1, level + 1)}"
             for key in sorted(value)
         ]
         return "{\n" + ",\n".join(members) + "\n" + "  " * level + "}"

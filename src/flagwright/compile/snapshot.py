@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import copy
+from hashlib import sha256
 from typing import Any
 
 from flagwright.check.suggest import did_you_mean
 from flagwright.compile.conditions import ConditionCompiler
+from flagwright.compile.json_out import compact_json
 from flagwright.compile.rollouts import RolloutError, compile_rollout
 from flagwright.compile.splits import TOTAL, split_weights, total
 from flagwright.errors import UserError
 from flagwright.index import ConfigIndex
 from flagwright.model import EnvEntry, Flag, RolloutPlan
-from flagwright.runtime import FORMAT, compute_digest
+from flagwright.runtime import FORMAT
 
 BUCKETING = "flagd-v2"
 
@@ -21,8 +23,33 @@ class CompileError(UserError):
     """The configuration cannot be compiled for this environment."""
 
 
-def compile_snapshot(index: ConfigIndex, env: str, source_digest: str) -> dict[str, Any]:
-    """The full bundle for ``env``, ``digest`` included; every flag appears, listed or not.
+def compile_snapshot(index: ConfigIndex, env: str) -> dict[str, Any]:
+    """The full bundle for ``env``, both digests included; every flag appears, listed or not.
+
+    ``source_digest`` is the sha256 of the environment's compiled flags (FORMAT.md): it changes
+    exactly when what this environment serves changes, so a pull request that touches only
+    ``dev`` leaves every file rendered for ``prod`` byte-identical.
+    """
+    flags = compile_flags(index, env)
+    flags_json = compact_json(flags)
+    bundle: dict[str, Any] = {
+        "format": FORMAT,
+        "environment": env,
+        "bucketing": BUCKETING,
+        "source_digest": _sha256(flags_json),
+        "flags": flags,
+    }
+    # The canonical document of the digest, with the flags serialised once for both digests.
+    members = (
+        f"{compact_json(key)}:{flags_json if key == 'flags' else compact_json(bundle[key])}"
+        for key in sorted(bundle)
+    )
+    bundle["digest"] = _sha256("{" + ",".join(members) + "}")
+    return bundle
+
+
+def compile_flags(index: ConfigIndex, env: str) -> dict[str, Any]:
+    """Every flag of the repository compiled for ``env``, by key.
 
     ``index`` must come from a configuration without errors: the checks are what make the
     compiled form well defined, and anything they would have reported raises CompileError here.
@@ -37,15 +64,11 @@ def compile_snapshot(index: ConfigIndex, env: str, source_digest: str) -> dict[s
             flags[key] = _flag(index.flags[key].model, env, conditions, plans)
         except UserError as exc:
             raise CompileError(f"flag {key!r} in {env!r}: {exc}") from None
-    bundle: dict[str, Any] = {
-        "format": FORMAT,
-        "environment": env,
-        "bucketing": BUCKETING,
-        "source_digest": source_digest,
-        "flags": flags,
-    }
-    bundle["digest"] = compute_digest(bundle)
-    return bundle
+    return flags
+
+
+def _sha256(text: str) -> str:
+    return "sha256:" + sha256(text.encode("utf-8")).hexdigest()
 
 
 def _flag(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flagwright.compile import compile_snapshot
+from flagwright.compile import compile_flags
 from flagwright.diff.model import SemanticDiff
 from flagwright.diff.semantic import diff_environment
 from flagwright.diff.values import diff_values
@@ -82,7 +82,7 @@ def compiled_flags(revision: Revision, env: str, keys: set[str]) -> dict[str, An
         repositories=revision.index.repositories,
     )
     try:
-        flags: dict[str, Any] = compile_snapshot(sub, env, "")["flags"]
+        flags: dict[str, Any] = compile_flags(sub, env)
     except UserError as exc:
         raise DiffError(f"{revision.label}: {exc} (run `flagwright validate` on it)") from None
     return flags

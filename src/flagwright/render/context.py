@@ -41,7 +41,6 @@ class EnvContext:
     index: ConfigIndex
     environment: Located[Environment]
     repository: Repository
-    source_digest: str
     templates: ValueTemplates
     findings: Findings
     memo: dict[str, Any] = field(default_factory=dict)
@@ -73,7 +72,7 @@ class EnvContext:
         """The environment's full snapshot bundle, compiled once."""
         from flagwright.compile import compile_snapshot
 
-        return compile_snapshot(self.index, self.name, self.source_digest)
+        return compile_snapshot(self.index, self.name)
 
     @cached_property
     def bundle_text(self) -> BundleText:

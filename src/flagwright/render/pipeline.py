@@ -102,14 +102,11 @@ def _render_validated(
     files: dict[str, Artifact] = {}
     repository = index.repository
     if envs and repository is not None:
-        from flagwright.compile import source_digest
-
-        digest = source_digest(validated.repo.root, sorted(validated.repo.texts))
         templates = ValueTemplates()
         selections: dict[tuple[str, ...], list[str]] = {}
         for env in envs:
             ctx = EnvContext(
-                index, index.environments[env], repository, digest, templates, findings,
+                index, index.environments[env], repository, templates, findings,
                 selections=selections,
             )  # fmt: skip
             env_files: dict[str, Artifact] = {}
