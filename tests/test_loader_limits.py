@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
@@ -76,12 +75,24 @@ def test_core_schema_scalars(text: str, value: object) -> None:
     assert type(loaded["v"]) is type(value)  # type: ignore[index]
 
 
-def test_infinities_and_nan() -> None:
-    loaded = load_one("a: .inf\nb: -.Inf\nc: .nan\nd: +.INF")
-    assert loaded["a"] == math.inf  # type: ignore[index]
-    assert loaded["b"] == -math.inf  # type: ignore[index]
-    assert math.isnan(loaded["c"])  # type: ignore[index]
-    assert loaded["d"] == math.inf  # type: ignore[index]
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: .inf", "'.inf' is not a finite number; JSON cannot hold it"),
+        ("a: -.Inf", "'-.Inf' is not a finite number; JSON cannot hold it"),
+        ("a: .nan", "'.nan' is not a finite number; JSON cannot hold it"),
+        ("a: 1e400", "'1e400' is not a finite number; JSON cannot hold it"),
+        ("a: 9223372036854775808", "'9223372036854775808' does not fit a 64-bit integer"),
+        ("a: 0x" + "f" * 4000, "'0xfffffffffffffffffffffffffffffffffff...' is too large a number"),
+    ],
+)
+def test_numbers_json_cannot_hold_are_rejected_where_they_are_written(
+    text: str, message: str
+) -> None:
+    # Every value may reach a JSON bundle or export: rejecting here beats a crash in render.
+    error = error_of(text)
+    assert (error.code, error.message, error.line, error.col) == (Code.YAML_SYNTAX, message, 1, 4)
+    assert load_one("a: 9223372036854775807\nb: -1.5e3") == {"a": 2**63 - 1, "b": -1500.0}
 
 
 def test_yaml_1_2_words_work_as_variant_names_and_values(tmp_path: Path) -> None:

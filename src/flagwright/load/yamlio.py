@@ -11,6 +11,7 @@ escapes.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, ClassVar
 
@@ -94,21 +95,29 @@ class _Constructor(SafeConstructor):
                 None, None, "a value does not match the !!type written before it", node.start_mark
             ) from None
 
+    # Every value may end up in JSON (bundles, exports) read by services in several languages:
+    # numbers must be finite and fit a 64-bit integer, or they are a diagnostic here rather than
+    # a crash when rendering.
     def construct_yaml_int(self, node: ScalarNode) -> int:
         text = str(self.construct_scalar(node))
+        if len(text) > 40:
+            raise _number_error(node, "is too large a number")
         if text.startswith("0o"):
-            return int(text[2:], 8)
-        if text.startswith("0x"):
-            return int(text[2:], 16)
-        return int(text, 10)
+            value = int(text[2:], 8)
+        elif text.startswith("0x"):
+            value = int(text[2:], 16)
+        else:
+            value = int(text, 10)
+        if not -(2**63) <= value < 2**63:
+            raise _number_error(node, "does not fit a 64-bit integer")
+        return value
 
     def construct_yaml_float(self, node: ScalarNode) -> float:
         text = str(self.construct_scalar(node)).lower()
-        if text.endswith(".inf"):
-            return float("-inf") if text.startswith("-") else float("inf")
-        if text == ".nan":
-            return float("nan")
-        return float(text)
+        value = float(text.replace(".inf", "inf").replace(".nan", "nan"))
+        if not math.isfinite(value):
+            raise _number_error(node, "is not a finite number; JSON cannot hold it")
+        return value
 
     def construct_yaml_map(self, node: MappingNode) -> Any:
         data: dict[Any, Any] = {}
@@ -128,12 +137,19 @@ class _Constructor(SafeConstructor):
             data[key] = self.construct_object(value_node, deep=False)
 
 
+def _number_error(node: ScalarNode, problem: str) -> ConstructorError:
+    return ConstructorError(None, None, f"{_show_node(node)} {problem}", node.start_mark)
+
+
 def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
 
 
 def _show_node(node: Node) -> str:
-    return repr(node.value) if isinstance(node, ScalarNode) else "a collection"
+    if not isinstance(node, ScalarNode):
+        return "a collection"
+    text = str(node.value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 class _DuplicateKey(Exception):
