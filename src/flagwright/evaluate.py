@@ -5,7 +5,6 @@ runtime about a flag. The runtime is the only evaluator; this module only prepar
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,13 +15,12 @@ from flagwright.check.suggest import did_you_mean
 from flagwright.compile import compile_snapshot
 from flagwright.diagnostics import Diagnostic
 from flagwright.errors import UserError
-from flagwright.runtime import Client, Evaluation
+from flagwright.runtime import Client, Evaluation, Snapshot
+from flagwright.runtime.timeparse import parse_datetime
 from flagwright.validate import validate_repository
 
 if TYPE_CHECKING:  # the runtime loads explain lazily; annotations only need the name
     from flagwright.runtime import Explanation
-
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 class InvalidConfig(UserError):
@@ -70,7 +68,8 @@ def load_target(root: Path, flag: str, env: str, today: date) -> Target:
             f"unknown flag {flag!r}" + (did_you_mean(flag, index.flags) or _known(index.flags))
         )
     bundle = compile_snapshot(index, env)
-    return Target(flag, env, bundle, Client(bundle))
+    # The bundle was compiled here and is not changed later: no private copy is needed.
+    return Target(flag, env, bundle, Client(Snapshot(bundle)))
 
 
 def _known(names: Iterable[str]) -> str:
@@ -105,19 +104,5 @@ def _reject_constant(name: str) -> Any:
 
 
 def parse_instant(text: str) -> datetime:
-    """An RFC 3339 date-time with an offset (``Z`` allowed); raises ValueError otherwise.
-
-    ``datetime.fromisoformat`` alone also takes dates, basic format and hour-only times; the
-    pattern keeps ``--at`` to what the configuration files accept.
-    """
-    moment: datetime | None = None
-    if _RFC3339.match(text):
-        try:
-            moment = datetime.fromisoformat(text.upper())
-        except ValueError:
-            moment = None  # a day or hour out of range
-    if moment is None:
-        raise ValueError(
-            f"{text!r} is not an RFC 3339 time with an offset, e.g. 2026-11-20T10:00:00Z"
-        )
-    return moment
+    """``--at``: held to the same RFC 3339 rule as the configuration files."""
+    return parse_datetime(text)

@@ -21,7 +21,8 @@ from flagwright.model import (
     SegmentCondition,
     TimeCondition,
 )
-from flagwright.runtime.semver import parse as parse_semver  # the runtime's own rule
+from flagwright.runtime.semver import parse as parse_semver  # the runtime's own rules
+from flagwright.runtime.timeparse import parse_datetime
 
 CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _STRING_OPS = {"starts_with", "ends_with", "contains"}
@@ -41,14 +42,11 @@ def time_zone_exists(name: str) -> bool:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An RFC 3339 time with an offset, or None."""
-    if not isinstance(value, str):
-        return None
+    """An RFC 3339 time with an offset, or None (the runtime's own parser)."""
     try:
-        parsed = datetime.fromisoformat(value)
+        return parse_datetime(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 def always_true(cond: Condition | None) -> bool:

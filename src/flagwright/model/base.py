@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -130,7 +131,25 @@ Duration = Annotated[
     AfterValidator(_check_duration),
     WithJsonSchema({"type": "string", "pattern": _DURATION.pattern.replace("(?:", "(")}),
 ]
-Time = AwareDatetime
+
+
+def _rfc3339(value: Any) -> Any:
+    # pydantic alone would also take Unix timestamps, dates and hour-only times.
+    if isinstance(value, datetime):
+        return value
+    from flagwright.runtime.timeparse import parse_datetime
+
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        raise PydanticCustomError("datetime_from_date_parsing", "not an RFC 3339 time") from None
+
+
+Time = Annotated[
+    AwareDatetime,
+    BeforeValidator(_rfc3339),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 def _non_empty(value: str) -> str:

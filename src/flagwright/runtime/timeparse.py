@@ -6,6 +6,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from datetime import datetime
 
 _CACHE_LIMIT = 4096
@@ -13,14 +14,37 @@ _CACHE_LIMIT = 4096
 _cache: dict[str, float | None] = {}
 
 
-def parse_instant(text: str) -> float:
-    """POSIX seconds of an RFC 3339 string with an offset; raises ValueError otherwise."""
+_pattern: re.Pattern[str] | None = None
+
+
+def parse_datetime(text: str) -> datetime:
+    """An RFC 3339 date-time with an offset (``Z`` allowed) as an aware datetime.
+
+    The one time parser of flagwright: the configuration's checks, the compiler, ``--at`` and
+    context attributes all go through it. ``datetime.fromisoformat`` alone also takes dates,
+    the basic format (``20260201T000000Z``) and hour-only times, which RFC 3339 does not.
+    Raises ValueError for anything else.
+    """
+    global _pattern
+    if _pattern is None:
+        import re
+
+        _pattern = re.compile(
+            r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})"
+        )
     from datetime import datetime
 
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError(f"time {text!r} has no UTC offset")
-    return parsed.timestamp()
+    if isinstance(text, str) and _pattern.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text.upper())
+        except ValueError:
+            pass  # a month, day or hour out of range
+    raise ValueError(f"{text!r} is not an RFC 3339 time with an offset, e.g. 2026-11-20T10:00:00Z")
+
+
+def parse_instant(text: str) -> float:
+    """POSIX seconds of an RFC 3339 string with an offset; raises ValueError otherwise."""
+    return parse_datetime(text).timestamp()
 
 
 def instant_of(value: object) -> float | None:
