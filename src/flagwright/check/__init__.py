@@ -25,7 +25,6 @@ def run_checks(index: ConfigIndex, findings: Findings, options: CheckOptions) ->
     check_plans(index, findings)
     check_environments(index, findings)
     check_flags(index, findings, conditions, options.today, options.strict)
-    for name, segment in index.segments.items():
-        del name
+    for segment in index.segments.values():
         conditions.check(segment.model.when, segment.source, ("when",))
     check_cycles(index, findings)

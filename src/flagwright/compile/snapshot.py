@@ -15,8 +15,7 @@ from flagwright.errors import UserError
 from flagwright.index import ConfigIndex
 from flagwright.model import EnvEntry, Flag, RolloutPlan
 from flagwright.runtime import FORMAT
-
-BUCKETING = "flagd-v2"
+from flagwright.runtime.bucketing import BUCKETING
 
 
 class CompileError(UserError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-TOTAL = 10000
+from flagwright.runtime.bucketing import TOTAL as TOTAL  # weights are out of the runtime's total
 
 
 def weight(percent: float) -> int:

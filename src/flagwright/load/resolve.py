@@ -30,7 +30,7 @@ def _resolve(findings: Iterable[Finding], texts: Mapping[str, str]) -> list[Diag
             return 1, 1
         index = indexes.get(source.path)
         if index is None:
-            from flagwright.load.positions import PositionIndex  # ruamel: only when needed
+            from flagwright.load.positions import PositionIndex  # only when there are findings
 
             index = indexes[source.path] = PositionIndex(text)
         return index.locate(source.doc, where, "key" if at == "key" else "value")
