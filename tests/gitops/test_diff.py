@@ -346,3 +346,50 @@ def test_example_repository_prod_rollout_in_all_formats(example_repo: GitWork) -
     assert flag["blast_radius"][0]["moves"] == [
         {"from": "off", "to": "on", "weight": 1500, "percent": "15.00%"}
     ]
+
+
+def test_bucket_by_change_is_no_reshuffle_where_nothing_is_percentage_based(
+    config_repo: GitWork,
+) -> None:
+    replace(config_repo, "flags/new-api.yaml", "owner: team-a\n", "owner: team-a\nbucket_by: org\n")
+    diff = _diff(config_repo)
+    dev = _only(diff, "dev", "new-api")  # serve: "on", no percentage anywhere
+    assert _texts(dev) == ["bucket_by targeting_key → org"]
+    assert (dev.reshuffles, dev.blast) == ((), ())
+    prod = _only(diff, "prod", "new-api")  # a rollout: buckets decide who gets on
+    assert prod.reshuffles[0].startswith("bucket_by changed targeting_key → org")
+
+
+def test_application_changes_as_dotted_paths(config_repo: GitWork) -> None:
+    replace(config_repo, "environments/apps/web.yaml", "version: 1.0.0", "version: 1.1.0")
+    replace(config_repo, "environments/prod.yaml", "namespace: shop-prod", "namespace: shop-p2")
+    diff = _diff(config_repo)
+    assert (diff.flags, diff.values) == ([], [])
+    got = [(v.env, v.app, v.path, v.status, v.before, v.after) for v in diff.applications]
+    assert got == [
+        ("dev", "web", "chart.version", "changed", "1.0.0", "1.1.0"),
+        ("prod", "web", "argocd.namespace", "changed", "shop-prod", "shop-p2"),
+        ("prod", "web", "chart.version", "changed", "1.0.0", "1.1.0"),
+        ("staging", "web", "chart.version", "changed", "1.0.0", "1.1.0"),
+    ]
+    assert as_text(diff) == (
+        "flagwright diff main → work tree\n"
+        "0 flag changes in 0 environments, 0 Helm value changes, 4 Argo CD Application changes\n"
+        "\n"
+        "Argo CD Applications:\n"
+        "  dev/web:\n"
+        "      ~ chart.version: 1.0.0 → 1.1.0\n"
+        "  prod/web:\n"
+        "      ~ argocd.namespace: shop-prod → shop-p2\n"
+        "      ~ chart.version: 1.0.0 → 1.1.0\n"
+        "  staging/web:\n"
+        "      ~ chart.version: 1.0.0 → 1.1.0\n"
+    )
+    assert "| prod | web | `argocd.namespace` | `shop-prod` | `shop-p2` |" in (
+        FORMATTERS["markdown"](diff)
+    )
+    data = json.loads(FORMATTERS["json"](diff))
+    assert data["applications"][0] == {
+        "environment": "dev", "app": "web", "path": "chart.version", "status": "changed",
+        "before": "1.0.0", "after": "1.1.0",
+    }  # fmt: skip

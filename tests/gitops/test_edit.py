@@ -171,3 +171,19 @@ def test_rollback_to_a_ref(commented: GitWork) -> None:
     result = _run(commented, "rollback", "new-api", "--env", "prod", "--to", "--exec=x")
     assert result.exit_code == 1
     assert "starts with '-'" in str(result.exception)
+
+
+def test_set_split_keeps_the_existing_variant_order(config_repo: GitWork) -> None:
+    from flagwright.diff.model import Move
+    from flagwright.diff.run import run_diff
+
+    result = _run(
+        config_repo, "set", "checkout", "--env", "prod", "--split", "treatment=70,control=30"
+    )
+    assert result.exit_code == 0, result.output
+    assert "  prod:\n    split: {control: 30, treatment: 70}\n" in config_repo.read(
+        "flags/checkout.yaml"
+    )
+    (change,) = [f for f in run_diff(config_repo.root, "main").flags if f.env == "prod"]
+    assert change.blast[0].moves == (Move("control", "treatment", 2000),)
+    assert change.reshuffles == ()

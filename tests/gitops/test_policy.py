@@ -152,3 +152,88 @@ def test_removing_a_flag_that_serves_only_its_default_is_fine(config_repo: GitWo
     config_repo.commit("old flag, serving its default")
     config_repo.remove("flags/old.yaml")
     assert _validate(config_repo, base="HEAD")[0] == 0
+
+
+PROD_ROLLOUT = 'rollout: {plan: canary, variant: "on", stage: 2}'
+
+
+def _cli(work: GitWork, *args: str) -> None:
+    result = CliRunner().invoke(cli, ["-C", str(work.root), *args])
+    assert result.exit_code == 0, result.output
+
+
+def test_rollout_step_covers_a_serve_replacing_a_rollout(config_repo: GitWork) -> None:
+    replace(config_repo, "flags/new-api.yaml", PROD_ROLLOUT, 'serve: "on"')
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:15:12: error[FW401] new-api in prod: the share of users served on "
+        "grows from 10.00% to 100.00% in one change (90.00%); prod's max_rollout_step is 25.00%",
+        "flags/new-api.yaml:15:12: error[FW402] new-api in prod would serve on to 100.00% of "
+        "users, but staging (which prod promotes from) serves it to 50.00%; promote it to "
+        "staging first",
+    ]
+
+
+def test_rollout_step_covers_set_split(config_repo: GitWork) -> None:
+    _cli(config_repo, "set", "new-api", "--env", "prod", "--split", "on=100,off=0")
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:15:5: error[FW401] new-api in prod: the share of users served on "
+        "grows from 10.00% to 100.00% in one change (90.00%); prod's max_rollout_step is 25.00%",
+        "flags/new-api.yaml:15:5: error[FW402] new-api in prod would serve on to 100.00% of "
+        "users, but staging (which prod promotes from) serves it to 50.00%; promote it to "
+        "staging first",
+    ]
+
+
+def test_rollout_step_covers_promote(config_repo: GitWork) -> None:
+    replace(config_repo, "flags/new-api.yaml", "rollout: {plan: canary, variant: \"on\", stage: 4}",
+            'serve: "on"')  # fmt: skip
+    config_repo.commit("staging fully on")
+    _cli(config_repo, "promote", "new-api", "--to", "prod")
+    code, lines = _validate(config_repo, base="HEAD")
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:11:12: error[FW401] new-api in prod: the share of users served on "
+        "grows from 10.00% to 100.00% in one change (90.00%); prod's max_rollout_step is 25.00%"
+    ]
+
+
+def test_rollout_step_measures_a_schedule_at_now(config_repo: GitWork) -> None:
+    replace(config_repo, "flags/new-api.yaml", PROD_ROLLOUT,
+            'rollout: {plan: canary, variant: "on", start: "2026-12-01T00:00:00Z"}')  # fmt: skip
+    config_repo.commit("prod on a schedule, starting in December")
+    replace(config_repo, "flags/new-api.yaml", "2026-12-01T00:00:00Z", "2026-12-05T00:00:00Z")
+    assert _validate(config_repo, base="HEAD")[0] == 0  # still 0% at now: nothing grows
+    replace(config_repo, "flags/new-api.yaml", "2026-12-05T00:00:00Z", "2026-11-01T00:00:00Z")
+    code, lines = _validate(config_repo, base="HEAD")
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:15:5: error[FW401] new-api in prod: the rollout of on grows from "
+        "0.00% to 100.00% in one change (100.00%); prod's max_rollout_step is 25.00%"
+    ]
+
+
+def test_freeze_blocks_a_chart_version_bump(config_repo: GitWork) -> None:
+    replace(config_repo, "environments/apps/web.yaml", "version: 1.0.0", "version: 1.1.0")
+    code, lines = _validate(config_repo, now=FROZEN)
+    assert code == 1
+    window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
+    assert lines == [
+        "environments/apps/web.yaml:3:63: error[FW403] the Argo CD Application of web in prod "
+        f"changes (chart.version) while prod is frozen from {window}"
+    ]
+    assert _validate(config_repo, now=CALM)[0] == 0
+
+
+def test_freeze_blocks_an_argocd_namespace_change(config_repo: GitWork) -> None:
+    replace(config_repo, "environments/prod.yaml", "namespace: shop-prod", "namespace: shop-p2")
+    code, lines = _validate(config_repo, now=FROZEN)
+    assert code == 1
+    window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
+    assert lines == [
+        "environments/prod.yaml:4:65: error[FW403] the Argo CD Application of web in prod "
+        f"changes (argocd.namespace) while prod is frozen from {window}"
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
@@ -81,12 +82,12 @@ def minimal_weight(before: Weights, after: Weights) -> int:
     return sum(max(0, a.get(v, 0) - b.get(v, 0)) for v in a)
 
 
-def serving(part: Mapping[str, Any] | None, default: str) -> Weights:
+def serving(part: Mapping[str, Any] | None, default: str, now: datetime | None = None) -> Weights:
     """The weights a compiled rule or fallthrough serves (FORMAT.md); None serves the default.
 
     A manual rollout serves its current stage. A scheduled one changes by the clock with no
-    commit, so a diff compares where schedules end up; the schedule itself is
-    reported as its own change.
+    commit, so a diff compares where schedules end up (the schedule itself is reported as its
+    own change); given ``now``, it is where the schedule stands at that moment instead.
     """
     if part is None:
         return [(default, TOTAL)]
@@ -97,16 +98,18 @@ def serving(part: Mapping[str, Any] | None, default: str) -> Weights:
     rollout = part["rollout"]
     stages: Sequence[Mapping[str, Any]] = rollout["stages"]
     manual = rollout["mode"] == "manual"
-    stage = stages[int(rollout["stage"]) - 1] if manual else stages[-1]
-    weight = round(float(stage["percent"]) * 100)
+    if manual:
+        weight = _weight(stages[int(rollout["stage"]) - 1])
+    elif now is None:
+        weight = _weight(stages[-1])
+    else:
+        started = [s for s in stages if datetime.fromisoformat(str(s["from"])) <= now]
+        weight = _weight(started[-1]) if started else 0  # before start: 0% (FORMAT.md)
     return [(str(rollout["variant"]), weight), (str(rollout["default"]), TOTAL - weight)]
 
 
-def rollout_weight(part: Mapping[str, Any] | None) -> int | None:
-    """The share a rollout gives its variant now (manual) or at the end (schedule)."""
-    if part is None or "rollout" not in part:
-        return None
-    return serving(part, str(part["rollout"]["default"]))[0][1]
+def _weight(stage: Mapping[str, Any]) -> int:
+    return round(float(stage["percent"]) * 100)
 
 
 def is_percentage(part: Mapping[str, Any] | None) -> bool:

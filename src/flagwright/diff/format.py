@@ -28,6 +28,8 @@ def _summary_line(diff: SemanticDiff) -> str:
     reshuffles = sum(len(f.reshuffles) for f in diff.flags)
     parts = [f"{_n(len(diff.flags), 'flag change')} in {_n(envs, 'environment')}"]
     parts.append(f"{_n(len(diff.values), 'Helm value change')}")
+    if diff.applications:
+        parts.append(f"{_n(len(diff.applications), 'Argo CD Application change')}")
     if reshuffles:
         parts.append(f"{_n(reshuffles, 'BUCKET RESHUFFLE')}")
     return ", ".join(parts)
@@ -54,6 +56,12 @@ def as_text(diff: SemanticDiff) -> str:
         for (env, app), group_values in groupby(diff.values, key=lambda v: (v.env, v.app)):
             lines.append(f"  {env}/{app}:")
             lines.extend(f"      {_value_line(v)}" for v in group_values)
+    if diff.applications:
+        lines.append("")
+        lines.append("Argo CD Applications:")
+        for (env, app), group_apps in groupby(diff.applications, key=lambda v: (v.env, v.app)):
+            lines.append(f"  {env}/{app}:")
+            lines.extend(f"      {_value_line(v)}" for v in group_apps)
     return "\n".join(lines) + "\n"
 
 
@@ -122,6 +130,16 @@ def as_markdown(diff: SemanticDiff) -> str:
             after = "" if v.status == "removed" else f"`{_md(value_text(v.after))}`"
             out.append(f"| {v.env} | {v.app} | `{v.path}` | {before} | {after} |")
         out.append("")
+    if diff.applications:
+        out.append("### Argo CD Applications")
+        out.append("")
+        out.append("| Environment | App | Path | Before | After |")
+        out.append("|---|---|---|---|---|")
+        for v in diff.applications:
+            before = "" if v.status == "added" else f"`{_md(value_text(v.before))}`"
+            after = "" if v.status == "removed" else f"`{_md(value_text(v.after))}`"
+            out.append(f"| {v.env} | {v.app} | `{v.path}` | {before} | {after} |")
+        out.append("")
     return "\n".join(out)
 
 
@@ -164,6 +182,11 @@ def to_data(diff: SemanticDiff) -> dict[str, Any]:
             {"environment": v.env, "app": v.app, "path": v.path, "status": v.status,
              "before": v.before, "after": v.after}
             for v in diff.values
+        ],
+        "applications": [
+            {"environment": a.env, "app": a.app, "path": a.path, "status": a.status,
+             "before": a.before, "after": a.after}
+            for a in diff.applications
         ],
     }  # fmt: skip
 

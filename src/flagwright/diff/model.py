@@ -78,7 +78,7 @@ class FlagChange:
 class ValueChange:
     env: str
     app: str
-    path: str  # dotted path into the app's Helm values
+    path: str  # dotted path into the app's Helm values (or its Application's fields)
     status: ValueStatus
     before: Any = None
     after: Any = None
@@ -90,7 +90,8 @@ class SemanticDiff:
     head: str
     flags: list[FlagChange] = field(default_factory=list)
     values: list[ValueChange] = field(default_factory=list)
+    applications: list[ValueChange] = field(default_factory=list)  # Argo CD fields, not values
 
     @property
     def empty(self) -> bool:
-        return not self.flags and not self.values
+        return not self.flags and not self.values and not self.applications

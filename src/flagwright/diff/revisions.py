@@ -14,7 +14,7 @@ from typing import Any
 from flagwright.compile import compile_flags
 from flagwright.diff.model import SemanticDiff
 from flagwright.diff.semantic import diff_environment
-from flagwright.diff.values import diff_values
+from flagwright.diff.values import diff_applications, diff_values
 from flagwright.errors import UserError
 from flagwright.gitio.revision import Revision
 from flagwright.index import ConfigIndex
@@ -56,6 +56,9 @@ def diff_revisions(
     if values and flags is None:
         result.values = [
             v for v in diff_values(base.index, head.index) if env is None or v.env == env
+        ]
+        result.applications = [
+            a for a in diff_applications(base.index, head.index) if env is None or a.env == env
         ]
     return result
 

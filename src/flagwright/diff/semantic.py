@@ -117,11 +117,12 @@ def diff_flag(
             Change("bucket_by", f"bucket_by {old['bucket_by']} → {new['bucket_by']}",
                    old["bucket_by"], new["bucket_by"])
         )  # fmt: skip
-        reshuffled = True
-        reshuffles.append(
-            f"bucket_by changed {old['bucket_by']} → {new['bucket_by']}: every user gets a new "
-            "bucket, so percentage-based assignments are recomputed"
-        )
+        if _any_percentage(old) or _any_percentage(new):
+            reshuffled = True
+            reshuffles.append(
+                f"bucket_by changed {old['bucket_by']} → {new['bucket_by']}: every user gets a "
+                "new bucket, so percentage-based assignments are recomputed"
+            )
     if old["listed"] != new["listed"]:
         text = (
             f"entry added: serves {_summary(new)}"
@@ -138,6 +139,11 @@ def diff_flag(
     blasts, notes = _blast(old, new, reshuffled)
     reshuffles.extend(notes)
     return FlagChange(env, key, "changed", tuple(changes), blasts, tuple(reshuffles))
+
+
+def _any_percentage(flag: Compiled) -> bool:
+    """Whether any bucket decides what someone is served: only then can bucket_by move anyone."""
+    return any(is_percentage(part) for part in [*flag["rules"], flag["fallthrough"]])
 
 
 def _scalar(changes: list[Change], field: str, old: Compiled, new: Compiled) -> None:

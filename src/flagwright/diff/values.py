@@ -7,7 +7,7 @@ are compared as written: a change to a template is a change, whatever it renders
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from flagwright.diff.model import ValueChange
@@ -34,6 +34,36 @@ def app_values(index: ConfigIndex, env: str, app: str) -> dict[str, Any] | None:
 
 
 def diff_values(before: ConfigIndex, after: ConfigIndex) -> list[ValueChange]:
+    return _diff_per_app(before, after, app_values)
+
+
+def application_fields(index: ConfigIndex, env: str, app: str) -> dict[str, Any] | None:
+    """What the Argo CD Application of ``app`` in ``env`` takes from the models besides values:
+    the chart, the environment's ``argocd`` block and the config repository it reads."""
+    environment = index.environments.get(env)
+    located_app = index.apps.get(app)
+    if environment is None or located_app is None or app not in environment.model.apps:
+        return None
+    repository = index.repository
+    return {
+        "chart": located_app.model.chart.model_dump(exclude_none=True),
+        "argocd": environment.model.argocd.model_dump(exclude_none=True),
+        "repository": (
+            {"url": repository.url, "revision": repository.revision} if repository else {}
+        ),
+    }
+
+
+def diff_applications(before: ConfigIndex, after: ConfigIndex) -> list[ValueChange]:
+    """Argo CD Application changes per environment and app, as dotted paths."""
+    return _diff_per_app(before, after, application_fields)
+
+
+def _diff_per_app(
+    before: ConfigIndex,
+    after: ConfigIndex,
+    read: Callable[[ConfigIndex, str, str], dict[str, Any] | None],
+) -> list[ValueChange]:
     out: list[ValueChange] = []
     envs = sorted(set(before.environments) | set(after.environments))
     for env in envs:
@@ -42,8 +72,8 @@ def diff_values(before: ConfigIndex, after: ConfigIndex) -> list[ValueChange]:
             if env in index.environments:
                 apps.update(index.environments[env].model.apps)
         for app in sorted(apps):
-            old = app_values(before, env, app)
-            new = app_values(after, env, app)
+            old = read(before, env, app)
+            new = read(after, env, app)
             if old == new:
                 continue
             flat_old = dict(flatten(old or {}))

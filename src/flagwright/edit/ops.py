@@ -83,11 +83,20 @@ def set_serve(env: str, variant: str) -> Edit:
 
 def set_split(env: str, weights: Mapping[str, float]) -> Edit:
     def mutate(doc: CommentedMap) -> None:
+        entry = _entry(doc, env)
+        # A split's order is its bucket ranges: keep the existing order so only the weights
+        # move users; new variants go last, in command-line order.
+        existing = entry.get("split")
+        if not isinstance(existing, Mapping):
+            existing = {}
+        kept = [str(v) for v in existing if str(v) in weights]
+        order = kept + [v for v in weights if v not in kept]
         split = CommentedMap()
-        for variant, weight in weights.items():
+        for variant in order:
+            weight = weights[variant]
             split[scalar(variant)] = int(weight) if float(weight).is_integer() else weight
         split.fa.set_flow_style()
-        _replace_fallthrough(_entry(doc, env), "split", split)
+        _replace_fallthrough(entry, "split", split)
 
     text = ", ".join(f"{v} {w:g}%" for v, w in weights.items())
     return Edit(("environments", env), mutate, f"{env}: split {text}")

@@ -14,7 +14,7 @@ from typing import Any
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings, Source, YamlPath
 from flagwright.diff.blast import Weights, serving, shares
-from flagwright.diff.model import FlagChange, ValueChange, percent_text
+from flagwright.diff.model import TOTAL, FlagChange, ValueChange, percent_text
 from flagwright.diff.revisions import changed_flags, compiled_flags, diff_revisions
 from flagwright.gitio.revision import Revision
 from flagwright.model import Flag
@@ -48,7 +48,7 @@ def check_change_policies(base: Revision, head: Revision, now: datetime) -> Find
             flag = head.index.flags[key]
             if policy.max_rollout_step is not None:
                 _rollout_step(findings, flag.source, flag.model, env, side, key,
-                              policy.max_rollout_step)  # fmt: skip
+                              policy.max_rollout_step, now)  # fmt: skip
             if policy.require_promotion and located.model.promotes_from:
                 source_env = located.model.promotes_from
                 _promotion(findings, flag.source, flag.model, env, source_env,
@@ -56,6 +56,7 @@ def check_change_policies(base: Revision, head: Revision, now: datetime) -> Find
         freeze = _active_freeze(env, base, head, now)
         if freeze is not None:
             _frozen(findings, base, head, env, freeze, diff.flags, diff.values)
+            _frozen_applications(findings, head, env, freeze, diff.applications)
     _types_and_removals(findings, base, head)
     return findings
 
@@ -64,35 +65,56 @@ def check_change_policies(base: Revision, head: Revision, now: datetime) -> Find
 
 
 def _rollout_step(
-    findings: Findings, source: Source, flag: Flag, env: str, side: _Side, key: str, limit: float
+    findings: Findings,
+    source: Source,
+    flag: Flag,
+    env: str,
+    side: _Side,
+    key: str,
+    limit: float,
+    now: datetime,
 ) -> None:
+    """Growth of the share served a non-default variant by the fallthrough, however expressed.
+
+    A serve, split or promotion moves users as surely as a rollout stage, and a schedule moved
+    into the past does too, so both sides are measured as they serve at ``now``.
+    """
     new = side.after[key]
-    rollout = (new.get("fallthrough") or {}).get("rollout")
-    if rollout is None or not (new["listed"] and new["enabled"]):
-        return
-    variant = rollout["variant"]
-    stages = rollout["stages"]
-    current = stages[rollout["stage"] - 1] if rollout["mode"] == "manual" else stages[0]
-    grown_to = round(float(current["percent"]) * 100)
     old = side.before.get(key)
-    had = shares(_fallthrough(old)).get(variant, 0) if old is not None else 0
+    default = str(new["default"])
+    after = _fallthrough(new, now)
+    before = _fallthrough(old, now) if old is not None else [(default, TOTAL)]
+    grown_to = _exposed(after, default)
+    had = _exposed(before, default)
     step = grown_to - had
-    if step > round(limit * 100):
-        where: YamlPath = ("environments", env, "rollout")
-        entry = flag.environments[env].rollout
-        if entry is not None and entry.stage is not None:
-            where = (*where, "stage")
-        findings.add(
-            source, where, Code.ROLLOUT_STEP,
-            f"{key} in {env}: the rollout of {variant} grows from {percent_text(had)} to "
-            f"{percent_text(grown_to)} in one change ({percent_text(step)}); {env}'s "
-            f"max_rollout_step is {percent_text(round(limit * 100))}",
-        )  # fmt: skip
+    if step <= round(limit * 100):
+        return
+    rollout = (new.get("fallthrough") or {}).get("rollout")
+    if rollout is not None:
+        what = f"the rollout of {rollout['variant']}"
+    else:
+        names = sorted({v for v, w in after if w and v != default})
+        what = f"the share of users served {' or '.join(names)}"
+    where = _fallthrough_path(flag, env)
+    entry = flag.environments.get(env)
+    if where[-1:] == ("rollout",) and entry and entry.rollout and entry.rollout.stage is not None:
+        where = (*where, "stage")
+    findings.add(
+        source, where, Code.ROLLOUT_STEP,
+        f"{key} in {env}: {what} grows from {percent_text(had)} to {percent_text(grown_to)} in "
+        f"one change ({percent_text(step)}); {env}'s max_rollout_step is "
+        f"{percent_text(round(limit * 100))}",
+    )  # fmt: skip
 
 
-def _fallthrough(flag: Compiled) -> Weights:
+def _exposed(weights: Weights, default: str) -> int:
+    """The share of users (out of 10000) served something other than ``default``."""
+    return sum(w for v, w in shares(weights).items() if v != default)
+
+
+def _fallthrough(flag: Compiled, now: datetime | None = None) -> Weights:
     active = flag["listed"] and flag["enabled"]
-    return serving(flag["fallthrough"] if active else None, str(flag["default"]))
+    return serving(flag["fallthrough"] if active else None, str(flag["default"]), now)
 
 
 # --- require_promotion -----------------------------------------------------------------------
@@ -233,6 +255,41 @@ def _frozen(
             source, where, Code.FROZEN,
             f"Helm values of {value.app} in {env} change while {env} is frozen from {window}",
         )  # fmt: skip
+
+
+def _frozen_applications(
+    findings: Findings, head: Revision, env: str, freeze: Freeze, changes: list[ValueChange]
+) -> None:
+    """Chart, ``argocd`` and repository changes reach the cluster as surely as values do."""
+    why = f" ({freeze.reason})" if freeze.reason else ""
+    window = f"{freeze.from_.isoformat()} to {freeze.to.isoformat()}{why}"
+    reported: set[tuple[str, YamlPath]] = set()
+    for change in changes:
+        if change.env != env:
+            continue
+        source, where = _application_origin(head, change)
+        if (source.path, where) in reported:
+            continue
+        reported.add((source.path, where))
+        findings.add(
+            source, where, Code.FROZEN,
+            f"the Argo CD Application of {change.app} in {env} changes ({change.path}) while "
+            f"{env} is frozen from {window}",
+        )  # fmt: skip
+
+
+def _application_origin(head: Revision, change: ValueChange) -> tuple[Source, YamlPath]:
+    """The HEAD document and key the changed Application field comes from."""
+    env_doc = head.index.environments[change.env]
+    top, *rest = change.path.split(".")
+    app = head.index.apps.get(change.app)
+    if change.status != "changed" or app is None:
+        return env_doc.source, ("apps", change.app)  # the app joined or left the environment
+    if top == "chart":
+        return app.source, ("chart", *rest)
+    if top == "repository" and head.index.repositories:
+        return head.index.repositories[0].source, tuple(rest)
+    return env_doc.source, (top, *rest)
 
 
 def _env_app_same(base: Revision, head: Revision, env: str, app: str) -> bool:
