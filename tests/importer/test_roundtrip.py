@@ -104,9 +104,7 @@ def test_importing_the_flagd_export_gives_the_same_variants(
     assert compared == CONTEXTS_PER_ENV * len(INSTANTS) * len(document["flags"])
 
 
-def test_the_prerequisite_is_recovered_from_the_inlined_gate(
-    example: Any, tmp_path: Path
-) -> None:
+def test_the_prerequisite_is_recovered_from_the_inlined_gate(example: Any, tmp_path: Path) -> None:
     validated = example
     document = flagd_export(compile_snapshot(validated.index, "prod")).document
     source = tmp_path / "flagd.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,59 @@ def test_check_of_the_example_counts_warnings_instead_of_listing_them(
     code, out, err = run(capsys, repo_root, "--check", "--env", "prod")
     assert (code, out) == (0, "")
     assert err == "11 warnings not shown; `flagwright render` lists them\n"
+
+
+def test_symlinks_and_fifos_under_rendered_are_drift_and_removed_without_following(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, config)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.yaml").write_text("kind: ConfigMap\n")
+    rendered = config / "rendered"
+    (rendered / "prod/extra").symlink_to(outside)  # a symlinked folder: os.walk skipped it
+    (rendered / "dev/link.yaml").symlink_to(outside / "keep.yaml")
+    os.mkfifo(rendered / "dev/pipe")  # reading it would block
+    # an expected file replaced by a symlink to identical bytes is still drift
+    values = rendered / "prod/values/web.yaml"
+    (outside / "web.yaml").write_bytes(values.read_bytes())
+    values.unlink()
+    values.symlink_to(outside / "web.yaml")
+    code, out, err = run(capsys, config, "--check")
+    assert code == 1
+    assert [line for line in out.splitlines() if ": would be" in line] == [
+        "rendered/dev/link.yaml: would be removed",
+        "rendered/dev/pipe: would be removed",
+        "rendered/prod/extra: would be removed",
+        "rendered/prod/values/web.yaml: would be changed",
+    ]
+    assert "kind: ConfigMap" not in out  # the targets outside rendered/ were never read
+    assert err == "rendered/ is out of date (4 files): run `flagwright render`\n"
+    code, out, _ = run(capsys, config)
+    assert code == 0
+    assert out.splitlines()[-1] == "rendered/: 0 added, 1 changed, 3 removed, 19 unchanged"
+    assert not os.path.lexists(rendered / "prod/extra")
+    assert not os.path.lexists(rendered / "dev/link.yaml")
+    assert not os.path.lexists(rendered / "dev/pipe")
+    assert not values.is_symlink() and values.read_bytes() == (outside / "web.yaml").read_bytes()
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.yaml", "web.yaml"]
+    assert run(capsys, config, "--check") == (0, "", "")
+
+
+def test_a_symlinked_environment_folder_is_replaced_not_written_through(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, config)
+    outside = tmp_path / "outside"
+    (config / "rendered/prod").rename(outside)
+    (config / "rendered/prod").symlink_to(outside)
+    before = sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*"))
+    code, out, _ = run(capsys, config, "--check", "--env", "prod")
+    assert code == 1
+    assert "rendered/prod: would be removed" in out.splitlines()
+    code, out, _ = run(capsys, config, "--env", "prod")
+    assert code == 0
+    assert out.splitlines()[-1] == "rendered/prod/: 10 added, 0 changed, 1 removed, 0 unchanged"
+    assert not (config / "rendered/prod").is_symlink()
+    assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*")) == before
+    assert run(capsys, config, "--check") == (0, "", "")

@@ -79,15 +79,15 @@ def plan_import(
     plan.notes = translation.notes
     flag_schema = _schema_line(root, out_dir, "flag")
     segment_schema = _schema_line(root, out_dir / "segments", "segment")
-    for doc in translation.flags:
-        if _valid(doc, report):
-            path = out_dir / f"{doc.name}.yaml"
-            plan.files.append(
-                Planned(path, _shown(path), document_text(doc, flag_schema, source_name))
-            )
-            plan.flags.append(doc.name)
+    accepted = [doc for doc in translation.flags if _valid(doc, report)]
+    for doc in accepted:
+        path = out_dir / f"{doc.name}.yaml"
+        plan.files.append(Planned(path, _shown(path), document_text(doc, flag_schema, source_name)))
+        plan.flags.append(doc.name)
+    used = _segments_used(accepted, translation.segments)
     for doc in translation.segments:
-        if _valid(doc, report):
+        # a segment translated only for flags that were then rejected would be an orphan
+        if doc.name in used and _valid(doc, report):
             path = out_dir / "segments" / f"{doc.name}.yaml"
             plan.files.append(
                 Planned(path, _shown(path), document_text(doc, segment_schema, source_name))
@@ -128,6 +128,31 @@ def _valid(doc: ImportedDoc, report: Report) -> bool:
         )
         return False
     return True
+
+
+def _segments_used(flags: list[ImportedDoc], segments: list[ImportedDoc]) -> set[str]:
+    """Segments these flags refer to, directly or through other segments."""
+    bodies = {doc.name: doc.body for doc in segments}
+    used: set[str] = set()
+    pending = [_segment_refs({k: v for k, v in doc.body.items() if k != "variants"})
+               for doc in flags]  # fmt: skip
+    while pending:
+        for name in pending.pop() - used:
+            used.add(name)
+            if name in bodies:
+                pending.append(_segment_refs(bodies[name]))
+    return used
+
+
+def _segment_refs(value: object) -> set[str]:
+    if isinstance(value, dict):
+        refs = {value["segment"]} if isinstance(value.get("segment"), str) else set()
+        for item in value.values():
+            refs |= _segment_refs(item)
+        return refs
+    if isinstance(value, list):
+        return set().union(*(_segment_refs(item) for item in value))
+    return set()
 
 
 def _schema_line(root: Path, folder: Path, kind: str) -> str:

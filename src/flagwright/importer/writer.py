@@ -7,9 +7,11 @@ the example's files are written). Strings a YAML 1.1 reader would take for somet
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from flagwright.errors import UserError
 from flagwright.importer.documents import ImportedDoc
+from flagwright.load.yamlio import YAML12_NON_STRING
 
 _FLOW_KEYS = {"when", "split", "values", "time", "schedule"}
 _FLOW_WIDTH = 72
@@ -31,8 +34,9 @@ class OverwriteError(UserError):
 
 
 def _needs_quotes(text: str) -> bool:
-    if text == "" or text != text.strip():
+    if text == "" or text != text.strip() or YAML12_NON_STRING.match(text):
         return True
+    # YAML 1.1 readers (PyYAML, older Helm) also take `on`, `no` and dates for other types.
     try:
         return bool(pyyaml.safe_load(text) != text)
     except pyyaml.YAMLError:
@@ -103,15 +107,64 @@ def write_planned(planned: list[Planned], force: bool) -> tuple[list[str], list[
             f"not overwriting {names}: the file exists; pass --force to replace it (nothing was "
             "written)"
         )
-    written, unchanged = [], []
+    unchanged: list[str] = []
+    todo: list[Planned] = []
     for p in planned:
         if p.path.exists() and p.path.read_text(encoding="utf-8") == p.text:
             unchanged.append(p.shown)
-            continue
-        p.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.path.with_name(f".{p.path.name}.tmp")
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(p.text)
-        os.replace(tmp, p.path)
-        written.append(p.shown)
-    return written, unchanged
+        else:
+            todo.append(p)
+    _replace_all(todo)
+    return [p.shown for p in todo], unchanged
+
+
+def _replace_all(todo: list[Planned]) -> None:
+    """Write every file or none: all temporary files first, then the renames, undone on failure.
+
+    Each temporary file sits next to its target, so each rename is atomic; a file being
+    overwritten keeps a hard link (a copy where links fail) until every rename has succeeded.
+    """
+    made: list[Path] = []  # folders this import created, deepest last
+    temps: dict[Path, Path] = {}
+    backups: dict[Path, Path] = {}
+    done: list[Path] = []
+    try:
+        for p in todo:
+            for folder in reversed([p.path.parent, *p.path.parent.parents]):
+                if not folder.exists():
+                    folder.mkdir()
+                    made.append(folder)
+            tmp = temps[p.path] = p.path.with_name(f".{p.path.name}.tmp")
+            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(p.text)
+        for p in todo:
+            if p.path.exists():
+                backup = backups[p.path] = p.path.with_name(f".{p.path.name}.bak")
+                _keep(p.path, backup)
+            os.replace(temps[p.path], p.path)
+            done.append(p.path)
+    except BaseException:
+        for path in reversed(done):
+            if path in backups:
+                os.replace(backups.pop(path), path)
+            else:
+                path.unlink(missing_ok=True)
+        _remove([*temps.values(), *backups.values()])
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):  # not empty: something else was put there
+                folder.rmdir()
+        raise
+    _remove(list(backups.values()))
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _keep(path: Path, backup: Path) -> None:
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(path, backup)
+    except OSError:
+        shutil.copy2(path, backup)

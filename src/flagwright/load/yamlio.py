@@ -72,6 +72,15 @@ _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
 
+# Plain scalars that a YAML 1.2 reader (ours, Helm's newer parsers) would not read back as the
+# same string, so the writers quote them: the resolvers above, signed 0o/0x included, and no
+# empty string (writers quote that on their own).
+YAML12_NON_STRING = re.compile(
+    r"^(?:[-+]?(?:0o[0-7]+|0x[0-9a-fA-F]+|[0-9]+)"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|~|null|Null|NULL)$"
+)
+
 
 class _Constructor(SafeConstructor):
     yaml_constructors: ClassVar[dict[Any, Any]] = {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from flagwright.render.writer import compare, existing_files
+from flagwright.render.writer import compare, existing_files, read_regular
 
 MAX_DIFF_LINES = 12
 
@@ -33,9 +33,10 @@ def check_tree(root: Path, texts: Mapping[str, str], scope: str) -> list[Drift]:
 
 
 def _text(path: Path) -> str | None:
+    data = read_regular(path)
     try:
-        return path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError:
         return None
 
 

@@ -12,15 +12,24 @@ Names a template may use:
 ``chart_version`` the chart's version (repo chart) or Git ref (git chart)
 ``repo_url``    the config repository's URL   ``revision``       its revision
 ``configmap``   the name of the app's flag ConfigMap
+
+The only form allowed inside ``{{ }}`` is one of these names, alone (``{{ app }}``,
+``{{- env -}}``); everything else is literal text (``{# comments #}`` and ``{% raw %}`` too). No
+filters, calls, operators, attributes, subscripts, literals or ``{% %}`` statements: each is a
+finding (``FW302``) found by walking the parsed template before anything renders. The contract
+only asks for name interpolation, and every richer form can build a huge string (``format``,
+``center``, ``lipsum``, ``*``) before any check on the result could run; with names only, a
+result is at most the template times the longest name. For the same reason the environment has
+no globals (no ``range``, ``lipsum``, ``dict``, ``cycler``...).
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, Template
+from jinja2 import StrictUndefined, Template, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -40,32 +49,58 @@ TEMPLATE_NAMES = (
 )
 MAX_RESULT_CHARS = 64 * 1024
 
+# Output of literal text or of a bare name; anything else in the tree is refused.
+_ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name)
 
-class _Sandbox(SandboxedEnvironment):
-    """The stock sandbox, plus a bound on ``*`` and ``**`` so a value cannot exhaust memory."""
 
-    intercepted_binops = frozenset({"*", "**"})
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    template: Template
+    names: frozenset[str]
 
-    def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
-        if op == "**" and isinstance(right, int) and abs(right) > 64:
-            raise SecurityError("exponent too large")
-        if op == "*":
-            for seq, count in ((left, right), (right, left)):
-                sized = isinstance(seq, str | list | tuple) and isinstance(count, int)
-                if sized and len(seq) * count > MAX_RESULT_CHARS:
-                    raise SecurityError("repetition too large")
-            return operator.mul(left, right)
-        return super().call_binop(context, op, left, right)
+
+@dataclass(frozen=True, slots=True)
+class _Rejected:
+    code: Code
+    message: str
+
+
+def _compile(env: SandboxedEnvironment, text: str) -> _Compiled | _Rejected:
+    """The template, or why it is refused, decided from its syntax tree before it can run."""
+    try:
+        tree = env.parse(text)
+    except TemplateSyntaxError as exc:
+        return _Rejected(Code.TEMPLATE_ERROR, f"template {text!r}: {exc.message}")
+    used: set[str] = set()
+    for node in tree.find_all(nodes.Node):
+        if not isinstance(node, _ALLOWED_NODES) or (
+            isinstance(node, nodes.Name) and node.ctx != "load"
+        ):
+            return _Rejected(
+                Code.TEMPLATE_SANDBOX,
+                f"template {text!r}: only plain names such as {{{{ app }}}} may be used inside "
+                f"{{{{ }}}}, not {_describe(node)} (line {node.lineno} of the template)",
+            )
+        if isinstance(node, nodes.Name):
+            used.add(node.name)
+    return _Compiled(env.from_string(tree), frozenset(used))
+
+
+def _describe(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Stmt):
+        return f"a {{% {type(node).__name__.lower()} %}} statement"
+    return f"an expression of kind {type(node).__name__}"
 
 
 class ValueTemplates:
     """Renders the strings of values trees; compiled templates are shared across environments."""
 
     def __init__(self) -> None:
-        self._env = _Sandbox(
+        self._env = SandboxedEnvironment(
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
         )
-        self._compiled: dict[str, Template | Exception] = {}
+        self._env.globals.clear()
+        self._compiled: dict[str, _Compiled | _Rejected] = {}
 
     def render_tree(
         self,
@@ -96,17 +131,22 @@ class ValueTemplates:
         self, text: str, names: Mapping[str, str], source: Source, where: YamlPath,
         findings: Findings,
     ) -> str:  # fmt: skip
-        template = self._compiled.get(text)
-        if template is None:
-            try:
-                template = self._env.from_string(text)
-            except TemplateSyntaxError as exc:
-                template = exc
-            self._compiled[text] = template
+        compiled = self._compiled.get(text)
+        if compiled is None:
+            compiled = self._compiled[text] = _compile(self._env, text)
+        if isinstance(compiled, _Rejected):
+            findings.add(source, where, compiled.code, compiled.message)
+            return text
+        unknown = sorted(compiled.names - names.keys())
+        if unknown:
+            findings.add(
+                source, where, Code.TEMPLATE_UNDEFINED,
+                f"template {text!r}: {unknown[0]!r} is undefined; available names: "
+                f"{', '.join(TEMPLATE_NAMES)}",
+            )  # fmt: skip
+            return text
         try:
-            if isinstance(template, Exception):
-                raise template
-            result = template.render(names)
+            result = compiled.template.render(names)
         except SecurityError as exc:
             findings.add(source, where, Code.TEMPLATE_SANDBOX, f"template {text!r}: {exc}")
             return text
@@ -115,9 +155,6 @@ class ValueTemplates:
                 source, where, Code.TEMPLATE_UNDEFINED,
                 f"template {text!r}: {exc}; available names: {', '.join(TEMPLATE_NAMES)}",
             )  # fmt: skip
-            return text
-        except TemplateSyntaxError as exc:
-            findings.add(source, where, Code.TEMPLATE_ERROR, f"template {text!r}: {exc.message}")
             return text
         except Exception as exc:  # a template is user input: any failure is the user's to fix
             findings.add(

@@ -36,17 +36,40 @@ class Changes:
 
 
 def existing_files(root: Path, scope: str) -> dict[str, Path]:
-    """Every file now under ``scope`` (tracked by Git or not), by repository-relative path."""
-    base = root / scope
-    if not base.is_dir():
-        return {}
+    """Every entry now under ``scope`` that is not a folder, by repository-relative path.
+
+    Files tracked by Git or not, and also symlinks (to folders too: they are listed, never
+    followed, so nothing outside ``rendered/`` is read), fifos and the like; rendering never
+    produces those, so they always show as drift and a write drops them.
+    """
+    parts = Path(scope).parts
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        entry = root / prefix
+        if entry.is_symlink() or (entry.exists() and not entry.is_dir()):
+            return {prefix: entry}
+        if not entry.exists():
+            return {}
     found: dict[str, Path] = {}
-    for folder, dirs, names in os.walk(base):
-        dirs.sort()
-        for name in sorted(names):
+    for folder, dirs, names in os.walk(root / scope):
+        # os.walk lists a symlink to a folder among the folders and, not following links,
+        # never enters it: it is an entry of its own here.
+        links = [name for name in dirs if os.path.islink(os.path.join(folder, name))]
+        dirs[:] = sorted(set(dirs) - set(links))
+        for name in sorted([*names, *links]):
             path = Path(folder, name)
             found[path.relative_to(root).as_posix()] = path
     return found
+
+
+def read_regular(path: Path) -> bytes | None:
+    """The bytes of a regular file; None for anything else (symlink, fifo, gone, unreadable)."""
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def compare(root: Path, files: Mapping[str, bytes], scope: str) -> Changes:
@@ -56,19 +79,12 @@ def compare(root: Path, files: Mapping[str, bytes], scope: str) -> Changes:
         old = current.get(path)
         if old is None:
             changes.added.append(path)
-        elif _read(old) != data:
+        elif read_regular(old) != data:
             changes.changed.append(path)
         else:
             changes.unchanged += 1
     changes.removed = sorted(set(current) - set(files))
     return changes
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def write_tree(root: Path, texts: Mapping[str, str], scope: str = RENDERED) -> Changes:
@@ -88,7 +104,7 @@ def write_tree(root: Path, texts: Mapping[str, str], scope: str = RENDERED) -> C
         os.chmod(staging, stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o755)
         unchanged = set(files) - set(changes.added) - set(changes.changed)
         for path, source in existing_files(root, RENDERED).items():
-            if path in unchanged or not _inside(path, scope):
+            if path in unchanged or not (path == scope or _inside(path, scope)):
                 _carry_over(source, staging / _strip(path))
         for path in [*changes.added, *changes.changed]:
             _write_file(staging / _strip(path), files[path])

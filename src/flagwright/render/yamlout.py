@@ -7,18 +7,12 @@ ConfigMaps); only the representers below run in Python.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
 
-# Plain scalars that a YAML 1.2 reader (ours, Helm's newer parsers) would not read back as the
-# same string; PyYAML's 1.1 resolver already quotes 1.1 booleans, 0x ints and dates for us.
-_YAML12_NON_STRING = re.compile(
-    r"^(?:[-+]?(?:0o[0-7]+|0x[0-9a-fA-F]+|[0-9]+)"
-    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|~|null|Null|NULL)$"
-)
+# PyYAML's 1.1 resolver already quotes 1.1 booleans, 0x ints and dates; YAML 1.2 readers need more.
+from flagwright.load.yamlio import YAML12_NON_STRING
 
 
 class _Dumper(yaml.CSafeDumper):
@@ -30,7 +24,7 @@ def _represent_str(dumper: Any, data: str) -> Any:
     if "\n" in data:
         # libyaml falls back to a quoted style on its own where a block scalar cannot hold it.
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    if _YAML12_NON_STRING.match(data):
+    if YAML12_NON_STRING.match(data):
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 
