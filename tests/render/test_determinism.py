@@ -60,3 +60,19 @@ def test_same_bytes_whatever_order_the_file_system_lists(
     monkeypatch.setattr(Path, "rglob", reversed_rglob)
     got = {p: a.text for p, a in render(backward).files.items()}
     assert got == expected
+
+
+def test_environments_rendered_in_worker_processes_give_the_same_output(config: Path) -> None:
+    from datetime import date
+
+    from flagwright.render.pipeline import RenderOptions, render_repository
+
+    day = date(2026, 11, 23)
+    serial = render_repository(config, day, RenderOptions(workers=1))
+    forked = render_repository(config, day, RenderOptions(workers=3))
+    assert serial.ok and forked.ok
+    assert {p: a.text for p, a in forked.files.items()} == {
+        p: a.text for p, a in serial.files.items()
+    }
+    assert forked.diagnostics == serial.diagnostics
+    assert len(serial.files) == 20

@@ -6,7 +6,10 @@ Renderers are registered in :data:`RENDERERS`: each takes one environment's cont
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,7 +19,9 @@ from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
 from flagwright.diagnostics import Diagnostic, Finding, Findings, Source, has_errors
 from flagwright.errors import RenderError
+from flagwright.index import ConfigIndex
 from flagwright.load.resolve import resolve_positions
+from flagwright.model import Repository
 from flagwright.render.argocd import render_applications
 from flagwright.render.artifact import Artifact
 from flagwright.render.bundle import render_snapshot
@@ -41,10 +46,16 @@ RENDERERS: list[tuple[str, RenderFn]] = [
 ]
 
 
+# Environments render independently. From this many flags on, a render forks one worker per
+# environment (up to the number of cores); below it, starting processes costs more than it saves.
+PARALLEL_MIN_FLAGS = 2000
+
+
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     env: str | None = None
     kubernetes_version: str | None = None
+    workers: int | None = None  # None: automatic (PARALLEL_MIN_FLAGS); 1: all in this process
 
 
 @dataclass(slots=True)
@@ -97,33 +108,89 @@ def _render_validated(
             )
         envs = [options.env]
     scope = RENDERED if options.env is None else f"{RENDERED}/{options.env}"
-    validator = ManifestValidator(options.kubernetes_version)
     findings = Findings()
     files: dict[str, Artifact] = {}
     repository = index.repository
     if envs and repository is not None:
-        templates = ValueTemplates()
-        selections: dict[tuple[str, ...], list[str]] = {}
-        for env in envs:
-            ctx = EnvContext(
-                index, index.environments[env], repository, templates, findings,
-                selections=selections,
-            )  # fmt: skip
-            env_files: dict[str, Artifact] = {}
-            for _name, renderer in RENDERERS:
-                env_files.update(renderer(ctx))
-                if progress is not None:
-                    progress(1)
-            findings.extend(validate_artifacts(env_files, validator))
+        job = _Job(index, repository, ManifestValidator(options.kubernetes_version))
+        workers = _workers(options, index, envs)
+        if workers > 1:
+            results = _render_forked(job, envs, workers, progress)
+        else:
+            results = [job.render(env, progress) for env in envs]
+        for env_files, env_findings in results:  # in environment order, however rendered
             files.update(env_files)
-            if progress is not None:
-                progress(1)
+            findings.extend(env_findings)
     findings.extend(_duplicates(files))
     texts = dict(validated.repo.texts)
     flagged = {f.source.path for f in findings.items}
     texts.update((path, files[path].text) for path in flagged if path in files)
     diagnostics = sorted(set(validated.diagnostics) | set(resolve_positions(findings.items, texts)))
     return RenderOutput(dict(sorted(files.items())), diagnostics, scope)
+
+
+@dataclass(slots=True)
+class _Job:
+    """What rendering one environment needs; shared by all environments of a render."""
+
+    index: ConfigIndex
+    repository: Repository
+    validator: ManifestValidator
+    templates: ValueTemplates = field(default_factory=ValueTemplates)
+    selections: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+
+    def render(
+        self, env: str, progress: Progress | None = None
+    ) -> tuple[dict[str, Artifact], list[Finding]]:
+        findings = Findings()
+        ctx = EnvContext(
+            self.index, self.index.environments[env], self.repository, self.templates, findings,
+            selections=self.selections,
+        )  # fmt: skip
+        env_files: dict[str, Artifact] = {}
+        for _name, renderer in RENDERERS:
+            env_files.update(renderer(ctx))
+            if progress is not None:
+                progress(1)
+        findings.extend(validate_artifacts(env_files, self.validator))
+        if progress is not None:
+            progress(1)
+        return env_files, findings.items
+
+
+def _workers(options: RenderOptions, index: ConfigIndex, envs: list[str]) -> int:
+    if options.workers is not None:
+        return max(1, min(options.workers, len(envs)))
+    if len(envs) < 2 or len(index.flags) < PARALLEL_MIN_FLAGS:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # spawned workers would have to re-load the repository
+    return max(1, min(len(envs), os.cpu_count() or 1))
+
+
+_FORKED: dict[str, _Job] = {}
+
+
+def _render_in_child(env: str) -> tuple[dict[str, Artifact], list[Finding]]:
+    # The job reaches the child through fork's copy of this module, not through pickling.
+    return _FORKED["job"].render(env)
+
+
+def _render_forked(
+    job: _Job, envs: list[str], workers: int, progress: Progress | None
+) -> list[tuple[dict[str, Artifact], list[Finding]]]:
+    _FORKED["job"] = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = []
+            for result in pool.map(_render_in_child, envs):  # map keeps the order of envs
+                results.append(result)
+                if progress is not None:
+                    progress(len(RENDERERS) + 1)
+            return results
+    finally:
+        _FORKED.clear()
 
 
 def validate_artifacts(files: dict[str, Artifact], validator: ManifestValidator) -> list[Finding]:
