@@ -14,7 +14,8 @@ import mmh3
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from .cli_runner import Ran, run_cli
+from cli_runner import Ran, run_cli
+
 from .fixture_config import write_config
 
 

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
+from cli_runner import run_cli
 from flagwright.compile import compile_snapshot, dump_bundle
 from flagwright.runtime import Snapshot
 from flagwright.validate import validate_repository
-
-from .cli_runner import run_cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Pinned like tests/test_example.py, so a flag passing its 'expires' date does not fail this test.

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import click
-from click.testing import CliRunner
-
-from flagwright.cli.main import main
+from cli_runner import Ran, run_cli  # noqa: F401  (re-exported for the import tests)
 
 VENDOR = Path(__file__).resolve().parents[1] / "data/vendor"
 TESTBED = VENDOR / "flagd-testbed"
@@ -30,21 +25,3 @@ def make_repo(root: Path, envs: tuple[str, ...] = ("prod",)) -> Path:
             encoding="utf-8",
         )
     return root
-
-
-@click.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
-@click.argument("argv", nargs=-1, type=click.UNPROCESSED)
-def _entry(argv: tuple[str, ...]) -> None:
-    sys.exit(main(list(argv)))
-
-
-@dataclass(frozen=True)
-class Ran:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(*args: str) -> Ran:
-    result = CliRunner().invoke(_entry, list(args), catch_exceptions=False)
-    return Ran(result.exit_code, result.stdout, result.stderr)
