@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import Any
 
@@ -50,19 +50,20 @@ def as_text(diff: SemanticDiff) -> str:
             lines.extend(f"      !! RESHUFFLE: {note}" for note in flag.reshuffles)
             lines.extend(f"      {c.text}{_segments(c.segments)}" for c in flag.changes)
             lines.extend(f"      blast radius, {b.scope}: {blast_text(b)}" for b in flag.blast)
-    if diff.values:
-        lines.append("")
-        lines.append("Helm values:")
-        for (env, app), group_values in groupby(diff.values, key=lambda v: (v.env, v.app)):
-            lines.append(f"  {env}/{app}:")
-            lines.extend(f"      {_value_line(v)}" for v in group_values)
-    if diff.applications:
-        lines.append("")
-        lines.append("Argo CD Applications:")
-        for (env, app), group_apps in groupby(diff.applications, key=lambda v: (v.env, v.app)):
-            lines.append(f"  {env}/{app}:")
-            lines.extend(f"      {_value_line(v)}" for v in group_apps)
+    lines.extend(_path_section("Helm values", diff.values))
+    lines.extend(_path_section("Argo CD Applications", diff.applications))
     return "\n".join(lines) + "\n"
+
+
+def _path_section(title: str, changes: Sequence[ValueChange]) -> list[str]:
+    """Dotted-path changes per environment and app, as text."""
+    if not changes:
+        return []
+    lines = ["", f"{title}:"]
+    for (env, app), group in groupby(changes, key=lambda v: (v.env, v.app)):
+        lines.append(f"  {env}/{app}:")
+        lines.extend(f"      {_value_line(v)}" for v in group)
+    return lines
 
 
 def _segments(segments: tuple[str, ...]) -> str:
@@ -120,27 +121,27 @@ def as_markdown(diff: SemanticDiff) -> str:
             out.extend(f"- {_md(c.text)}" for c in flag.changes)
             out.extend(f"- blast radius, {b.scope}: {_md(blast_text(b))}" for b in flag.blast)
             out.append("")
-    if diff.values:
-        out.append("### Helm values")
-        out.append("")
-        out.append("| Environment | App | Path | Before | After |")
-        out.append("|---|---|---|---|---|")
-        for v in diff.values:
-            before = "" if v.status == "added" else f"`{_md(value_text(v.before))}`"
-            after = "" if v.status == "removed" else f"`{_md(value_text(v.after))}`"
-            out.append(f"| {v.env} | {v.app} | `{v.path}` | {before} | {after} |")
-        out.append("")
-    if diff.applications:
-        out.append("### Argo CD Applications")
-        out.append("")
-        out.append("| Environment | App | Path | Before | After |")
-        out.append("|---|---|---|---|---|")
-        for v in diff.applications:
-            before = "" if v.status == "added" else f"`{_md(value_text(v.before))}`"
-            after = "" if v.status == "removed" else f"`{_md(value_text(v.after))}`"
-            out.append(f"| {v.env} | {v.app} | `{v.path}` | {before} | {after} |")
-        out.append("")
+    out.extend(_path_table("Helm values", diff.values))
+    out.extend(_path_table("Argo CD Applications", diff.applications))
     return "\n".join(out)
+
+
+def _path_table(title: str, changes: Sequence[ValueChange]) -> list[str]:
+    """Dotted-path changes as a markdown table."""
+    if not changes:
+        return []
+    out = [
+        f"### {title}",
+        "",
+        "| Environment | App | Path | Before | After |",
+        "|---|---|---|---|---|",
+    ]
+    for v in changes:
+        before = "" if v.status == "added" else f"`{_md(value_text(v.before))}`"
+        after = "" if v.status == "removed" else f"`{_md(value_text(v.after))}`"
+        out.append(f"| {v.env} | {v.app} | `{v.path}` | {before} | {after} |")
+    out.append("")
+    return out
 
 
 def to_data(diff: SemanticDiff) -> dict[str, Any]:
