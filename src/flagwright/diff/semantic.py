@@ -212,16 +212,17 @@ def _fallthrough(changes: list[Change], old: Compiled | None, new: Compiled | No
     changes.append(Change("fallthrough", text, old, new))
 
 
-def _active(flag: Compiled) -> bool:
-    return bool(flag["listed"] and flag["enabled"])
+def is_active(flag: Compiled | None) -> bool:
+    """The flag's rules and fallthrough apply: it is listed for the environment and enabled."""
+    return flag is not None and bool(flag["listed"] and flag["enabled"])
 
 
 def _fallthrough_weights(flag: Compiled) -> Weights:
-    return serving(flag["fallthrough"] if _active(flag) else None, str(flag["default"]))
+    return serving(flag["fallthrough"] if is_active(flag) else None, str(flag["default"]))
 
 
 def _rule_weights(flag: Compiled) -> dict[str, Weights]:
-    if not _active(flag):
+    if not is_active(flag):
         return {}
     return {r["name"]: serving(r, str(flag["default"])) for r in flag["rules"]}
 

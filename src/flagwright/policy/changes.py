@@ -16,6 +16,7 @@ from flagwright.diagnostics import Findings, Source, YamlPath
 from flagwright.diff.blast import Weights, serving, shares
 from flagwright.diff.model import TOTAL, FlagChange, ValueChange, percent_text
 from flagwright.diff.revisions import changed_flags, compiled_flags, diff_revisions
+from flagwright.diff.semantic import is_active
 from flagwright.gitio.revision import Revision
 from flagwright.model import Flag
 from flagwright.model.environment import Freeze
@@ -113,8 +114,7 @@ def _exposed(weights: Weights, default: str) -> int:
 
 
 def _fallthrough(flag: Compiled, now: datetime | None = None) -> Weights:
-    active = flag["listed"] and flag["enabled"]
-    return serving(flag["fallthrough"] if active else None, str(flag["default"]), now)
+    return serving(flag["fallthrough"] if is_active(flag) else None, str(flag["default"]), now)
 
 
 # --- require_promotion -----------------------------------------------------------------------
@@ -150,7 +150,7 @@ def _promotion(
     earlier: Mapping[str, Any],
 ) -> None:
     new = side.after[key]
-    if not (new["listed"] and new["enabled"]):
+    if not is_active(new):
         return
     default = str(new["default"])
     old = side.before.get(key)
@@ -159,7 +159,7 @@ def _promotion(
     prev_shares = shares(_fallthrough(prev)) if prev is not None else {}
     prev_rules = (
         {v for r in prev["rules"] for v, _ in serving(r, default)}
-        if prev is not None and prev["listed"] and prev["enabled"]
+        if prev is not None and is_active(prev)
         else set()
     )
     for variant, share in sorted(shares(_fallthrough(new)).items()):
@@ -175,7 +175,7 @@ def _promotion(
             )  # fmt: skip
     old_rule_variants = (
         {v for r in old["rules"] for v, _ in serving(r, default)}
-        if old is not None and old["listed"] and old["enabled"]
+        if old is not None and is_active(old)
         else set()
     )
     for number, rule in enumerate(new["rules"]):
@@ -344,7 +344,7 @@ def _served_in(base: Revision, key: str) -> list[str]:
         if env not in base.index.environments:
             continue
         compiled = compiled_flags(base, env, {key})[key]
-        if not (compiled["listed"] and compiled["enabled"]):
+        if not is_active(compiled):
             continue
         parts = [*compiled["rules"], compiled["fallthrough"]]
         if any(v != default and w for part in parts for v, w in serving(part, str(default))):
