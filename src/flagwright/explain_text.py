@@ -59,11 +59,11 @@ class _Writer:
                 self.prerequisite(step, depth)
             elif kind == "rule":
                 self.rule(step, len(doc.get("rules", [])), depth)
-            elif kind == "fallthrough" and step.get("kind") != "rollout":
-                self.add(depth, _fallthrough(step, doc))
-            elif kind in ("fallthrough", "rollout"):
+            elif kind == "fallthrough" and step.get("kind") == "rollout":
                 for line in _rollout(step, doc):
                     self.add(depth, line)
+            elif kind == "fallthrough":
+                self.add(depth, _fallthrough(step, doc))
             elif kind == "bucket":
                 for line in _bucket(step):
                     self.add(depth, line)
