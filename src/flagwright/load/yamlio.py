@@ -343,17 +343,33 @@ def load_documents(text: str) -> list[Any]:
             )
         raise YamlError(code, problem, *_position(mark)) from None
     except yaml.MarkedYAMLError as exc:
+        _raise_if_libyaml_limit(exc)
         raise YamlError(
             Code.YAML_SYNTAX,
             _syntax_message(exc, text),
             *_position(exc.problem_mark or exc.context_mark),
         ) from None
     except yaml.YAMLError as exc:
+        _raise_if_libyaml_limit(exc)
         raise YamlError(Code.YAML_SYNTAX, str(exc).splitlines()[0]) from None
     except RecursionError:
         raise YamlError(Code.TOO_DEEP, f"nesting is deeper than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
+
+
+# Limits libyaml enforces itself (newer bundled libyaml builds have a nesting limit of their own);
+# matched on the message so the mapping holds whatever PyYAML version is installed.
+_LIBYAML_LIMITS = (("maximum nesting depth", Code.TOO_DEEP),)
+
+
+def _raise_if_libyaml_limit(exc: yaml.YAMLError) -> None:
+    """Report libyaml's own resource limits with the loader's code for that limit."""
+    text = str(exc)
+    for needle, code in _LIBYAML_LIMITS:
+        if needle in text:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            raise YamlError(code, f"nesting is deeper than {MAX_DEPTH} levels", *_position(mark))
 
 
 def _position(mark: Any) -> tuple[int, int]:
@@ -430,7 +446,8 @@ def _check_depth_by_events(text: str) -> None:
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        _raise_if_libyaml_limit(exc)
         return  # the real parse reports syntax errors with their position
 
 
