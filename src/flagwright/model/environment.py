@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, StrictBool, Tag, model_validator
 
-from flagwright.model.base import Name, Percent, Strict, Time
+from flagwright.model.base import Name, NonEmpty, Percent, Strict, Time
+from flagwright.model.plan import QUERY_NAME_PATTERN
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 
@@ -39,6 +40,20 @@ class Freeze(Strict):
         if self.to <= self.from_:
             raise ValueError("a freeze window's 'to' must be after its 'from'")
         return self
+
+
+QueryName = Annotated[str, Field(pattern=QUERY_NAME_PATTERN)]
+
+
+class Metrics(Strict):
+    """Where gates read their values: a Prometheus and PromQL templates by query name.
+
+    Templates may use ``{{ app }}``, ``{{ env }}``, ``{{ namespace }}``, ``{{ flag }}`` and
+    ``{{ variant }}`` (bare names only, as in Helm value strings).
+    """
+
+    prometheus: str = Field(pattern=r"^https?://[^\s]+$")
+    queries: dict[QueryName, NonEmpty] = Field(default_factory=dict)
 
 
 class Policy(Strict):
@@ -93,4 +108,5 @@ class Environment(Strict):
     promotes_from: Name | None = None
     argocd: ArgoCD
     policy: Policy = Field(default_factory=Policy)
+    metrics: Metrics | None = None
     apps: dict[Name, EnvApp] = Field(default_factory=dict)

@@ -80,14 +80,15 @@ def _canary(plan: RolloutPlan) -> dict[str, Any]:
             steps.append({"pause": {"duration": f"{stage.hold_seconds}s"}})
     canary: dict[str, Any] = {"plan": plan.name, "steps": steps}
     if plan.gates is not None:
-        gates = {
-            "maxErrorRate": plan.gates.max_error_rate,
-            "maxP99Ms": plan.gates.max_p99_ms,
-        }
-        analysis = {key: value for key, value in gates.items() if value is not None}
+        analysis = {_camel(key): _number(value) for key, value in plan.gates.thresholds.items()}
         if analysis:
             canary["analysis"] = analysis
     return canary
+
+
+def _camel(key: str) -> str:
+    first, *rest = key.split("_")
+    return first + "".join(part.capitalize() for part in rest)
 
 
 def _number(value: float) -> int | float:
