@@ -64,6 +64,8 @@ class Code(Enum):
     OPERATOR_VALUE = ("FW229", Severity.ERROR, "value does not suit the operator")
     UNUSED_PATTERN = ("FW231", Severity.WARNING, "app flag pattern matches no flag")
     USELESS_ROLLOUT = ("FW232", Severity.WARNING, "rollout variant is the default")
+    SLOW_REGEX = ("FW250", Severity.ERROR, "regular expression can take super-linear time")
+    REGEX_CONSTRUCT = ("FW251", Severity.ERROR, "regular expression uses a refused construct")
     # Rendering (flagwright render)
     TEMPLATE_UNDEFINED = ("FW301", Severity.ERROR, "value template uses an undefined name")
     TEMPLATE_SANDBOX = ("FW302", Severity.ERROR, "value template breaks the sandbox")

@@ -71,7 +71,7 @@ def _equals_test(attr: str, expected: object, negate: bool) -> Test:
     return eq_any
 
 
-class _Membership:
+class Membership:
     """``values`` split by kind so set lookups cannot confuse ``True`` with ``1``."""
 
     __slots__ = ("bools", "numbers", "others", "strings")
@@ -95,7 +95,7 @@ class _Membership:
 def _membership_test(attr: str, values: object, negate: bool) -> Test:
     if not isinstance(values, list):
         raise SnapshotError("'values' must be a list")
-    members = _Membership(values)
+    members = Membership(values)
     strings = members.strings
 
     if negate:
@@ -141,14 +141,22 @@ def _string_test(attr: str, op: str, expected: object) -> Test:
         return contains
     import re
 
+    from .regex import MAX_MATCH_LENGTH, problem
+
     try:
         search = re.compile(expected).search
     except re.error as exc:
         raise SnapshotError(f"invalid regular expression {expected!r}: {exc}") from None
+    refused = problem(expected)
+    if refused is not None:
+        raise SnapshotError(f"regular expression {expected!r} is not allowed: {refused}")
 
     def matches(ctx: Mapping[str, Any], now: float, trace: Trace | None) -> bool:
+        # The length bound caps the work of trying every start position (regex.py).
         value = ctx.get(attr)
-        return isinstance(value, str) and search(value) is not None
+        return (
+            isinstance(value, str) and len(value) <= MAX_MATCH_LENGTH and search(value) is not None
+        )
 
     return matches
 
@@ -187,7 +195,8 @@ def _number_test(attr: str, op: str, expected: object) -> Test:
     return ge
 
 
-def _semver_test(attr: str, op: str, expected: object) -> Test:
+def semver_compare(op: str, expected: object) -> Callable[[tuple[object, ...]], bool]:
+    """``compare(key)``: whether a version key satisfies ``op`` against ``expected``."""
     target = semver.parse(expected) if isinstance(expected, str) else None
     if target is None:
         raise SnapshotError(f"operator {op!r} needs a semantic version value, got {expected!r}")
@@ -199,6 +208,11 @@ def _semver_test(attr: str, op: str, expected: object) -> Test:
         "semver_gt": target.__lt__,
         "semver_ge": target.__le__,
     }[op]
+    return compare
+
+
+def _semver_test(attr: str, op: str, expected: object) -> Test:
+    compare = semver_compare(op, expected)
     cached = semver.cache_get
     key_of = semver.key_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .bucketing import BUCKETING
+from .bucketing import RULES
 from .errors import SnapshotError
 
 TYPE_CHECKING = False
@@ -136,8 +136,11 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
     fmt = doc.get("format")
     if fmt != FORMAT:
         raise SnapshotError(f"unknown format {fmt!r} (this runtime reads {FORMAT!r})")
-    if doc.get("bucketing") != BUCKETING:
-        raise SnapshotError(f"unknown bucketing {doc.get('bucketing')!r} (expected {BUCKETING!r})")
+    if not isinstance(doc.get("bucketing"), str) or doc["bucketing"] not in RULES:
+        known = ", ".join(repr(name) for name in RULES)
+        raise SnapshotError(
+            f"unknown bucketing {doc.get('bucketing')!r} (this runtime knows {known})"
+        )
     for key in ("environment", "source_digest", "digest"):
         if not isinstance(doc.get(key), str):
             raise SnapshotError(f"{key!r} must be a string")
