@@ -174,8 +174,8 @@ POOL_NUMBERS = [-1, 0, 1, 2.5, 7, 7.0, 18, True, False]
 POOL_STRINGS = ["", "a", "a@co.com", "co.com", "DE", "2.3.0", "3.0.0-rc.1", "1.0.0", "A"]
 POOL_VALUES = [None, *POOL_NUMBERS, *POOL_STRINGS, float("nan"), [1], {"a": 1}, "a" * 300]
 OPERANDS = {
-    **{op: POOL_STRINGS for op in ("starts_with", "ends_with", "contains")},
-    **{op: POOL_STRINGS + POOL_NUMBERS for op in ("eq", "ne")},
+    **dict.fromkeys(("starts_with", "ends_with", "contains"), POOL_STRINGS),
+    **dict.fromkeys(("eq", "ne"), POOL_STRINGS + POOL_NUMBERS),
     **{op: [v for v in POOL_NUMBERS if not isinstance(v, bool)] for op in ("lt", "le", "gt", "ge")},
     **{f"semver_{op}": ["2.3.0", "3.0.0-rc.1", "1.0.0"] for op in ("eq", "lt", "le", "gt", "ge")},
     "in": [POOL_STRINGS[:4], [1, True, "DE"], [0, 7.0, None]],
