@@ -40,9 +40,9 @@ from flagwright.export.jsonlogic import (
     whole_seconds,
 )
 from flagwright.export.problems import ExportError, Inexpressible, Unsupported
+from flagwright.runtime.bucketing import TOTAL
 
 FLAGD_SCHEMA_URL = "https://flagd.dev/schema/v0/flags.json"
-TOTAL = 10000
 
 
 @dataclass(frozen=True, slots=True)
