@@ -95,8 +95,11 @@ class CompiledSnapshot:
         """How ``evaluate_all`` evaluates every flag (compiling all of them the first time)."""
         plan = self.bulk
         if plan is None:
-            self.compile_all()
-            plan = self.bulk = Bulk(self.flags, list(self.snapshot.flags))
+            with self._lock:  # one plan per snapshot, or hits counted on a second one get lost
+                if self.bulk is None:
+                    self.compile_all()
+                    self.bulk = Bulk(self.flags, list(self.snapshot.flags))
+                plan = self.bulk
         return plan
 
     def compile_all(self) -> dict[str, str]:
