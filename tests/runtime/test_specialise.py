@@ -202,3 +202,26 @@ def test_every_operator_agrees_on_the_edges() -> None:
                 assert compiled.fast(ctx, 0.0) is compiled.run(ctx, 0.0, None), (op, key, value)
                 checked += 1
     assert checked > 1500
+
+
+def test_same_shape_compiles_once_and_sees_no_builtins() -> None:
+    from flagwright.runtime import specialise
+
+    flags = {
+        f"f{i}": flag(
+            {"split": weights({"on": i, "off": 100 - i})},
+            rules=[rule(attr("email", "ends_with", f"@{i}.com"), "on")],
+        )
+        for i in range(1, 30)
+    }
+    state = Client(bundle(flags))._state
+    assert isinstance(state, CompiledSnapshot)
+    before = len(specialise._FACTORIES)
+    fasts = []
+    for key in flags:
+        compiled = state.get(key)
+        assert compiled is not None and compiled.fast is not None
+        fasts.append(compiled.fast)
+    assert len(specialise._FACTORIES) - before <= 1
+    assert len({fast.__code__ for fast in fasts}) == 1
+    assert fasts[0].__globals__["__builtins__"] == {}
