@@ -6,7 +6,7 @@ from _thread import allocate_lock
 
 from .errors import SnapshotError
 from .evaluation import ERROR_NO_FLAG, Evaluation, Reason
-from .problems import ProblemLog
+from .problems import ProblemLog, describe_failure
 from .snapshot import Snapshot
 from .timeparse import now_seconds
 from .watch import Poller, file_identity
@@ -248,7 +248,7 @@ class Client:
                 outcome = compiled.run(context, seconds, None)
         except Exception as exc:  # a flag problem must never reach the caller
             outcome = compiled.error
-            self._problems.report(_describe(flag, exc))
+            self._problems.report(describe_failure(flag, exc))
         outcome.hits += 1
         evaluation = outcome.evaluation
         if self._hook is not None:
@@ -395,9 +395,3 @@ def _add_hits(
             if outcome.hits:
                 key = (outcome.flag, outcome.evaluation.variant)
                 into[key] = into.get(key, 0) + outcome.hits
-
-
-def _describe(flag: str, exc: Exception) -> str:
-    if isinstance(exc, SnapshotError):
-        return str(exc)
-    return f"flag {flag!r} failed: {type(exc).__name__}: {exc}"

@@ -23,7 +23,8 @@ from bisect import bisect_right
 from mmh3 import hash as _murmur3
 
 from . import semver
-from .conditions import Membership, compile_condition, semver_compare
+from .conditions import compile_condition, semver_compare
+from .equality import Membership, is_number
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,17 +35,13 @@ if TYPE_CHECKING:
     from .flags import CompiledFlag, Fast, Rule
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 _HELPERS: dict[str, object] = {
     "__builtins__": {},
     "str": str,
     "int": int,
     "float": float,
     "isinstance": isinstance,
-    "isnum": _is_number,
+    "isnum": is_number,
     "murmur": _murmur3,
     "bisect": bisect_right,
     "cache_get": semver.cache_get,
