@@ -361,3 +361,17 @@ def test_runtime_refuses_a_slow_pattern_and_bounds_the_input() -> None:
     assert client.is_enabled("ok", {"ua": "a" * (MAX_MATCH_LENGTH - 1) + "b"})
     assert not client.is_enabled("ok", {"ua": "a" * MAX_MATCH_LENGTH + "b"})  # too long
     assert client.explain("ok", {"ua": "a" * MAX_MATCH_LENGTH + "b"}).evaluation.value is False
+
+
+def test_chained_choices_and_long_patterns_are_refused() -> None:
+    from flagwright.runtime.regex import MAX_PATTERN_LENGTH, problem
+
+    # Both take minutes in Python's engine on a few dozen characters.
+    for pattern in ["a?" * 24 + "a" * 24, "(a|aa)" * 30 + "b", r"\w+s?", r"\d+\.?\d*"]:
+        refused = problem(pattern)
+        assert refused is not None and not refused.construct, pattern
+    for pattern in [r"-?\d+", r"^v?\d+$", "colou?r", "(foo|foobar)x", "^(beta|alpha)-"]:
+        assert problem(pattern) is None, pattern
+    assert problem("a" * MAX_PATTERN_LENGTH) is None
+    too_long = problem("a" * (MAX_PATTERN_LENGTH + 1))
+    assert too_long is not None and "longer than 200" in str(too_long)

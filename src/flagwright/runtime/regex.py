@@ -10,9 +10,13 @@ position. ``problem(pattern)`` returns why a pattern is refused, or None. It ref
   (``(a|ab)*``, ``(\\w|\\d)+``);
 * two repetitions that can match the same text one after the other, with nothing in between
   that only one of them could match (``\\d+\\d+``, ``.*x.*``, ``\\w+@\\w+`` is fine only
-  because ``@`` is not in ``\\w``).
+  because ``@`` is not in ``\\w``);
+* likewise an optional part (``?``) or a choice of alternatives that can start with the same
+  character, after a repetition, optional part or such choice it overlaps (``a?a?aa``,
+  ``(a|aa)(a|aa)``, ``\\w+s?``): each multiplies the ways to match.
 
-Character sets are compared conservatively (``\\d``, ``\\w`` and ``\\s`` are taken to include
+It also refuses patterns longer than ``MAX_PATTERN_LENGTH`` characters. Character sets are
+compared conservatively (``\\d``, ``\\w`` and ``\\s`` are taken to include
 every non-ASCII character), so a refusal can be stricter than necessary but never misses a case
 of the kinds above. On top of that the runtime matches only the first ``MAX_MATCH_LENGTH``
 characters' worth: a longer attribute value makes the condition false, so even the quadratic
@@ -27,7 +31,10 @@ if TYPE_CHECKING:
 
     Ranges: TypeAlias = list[tuple[int, int]]
 
-MAX_MATCH_LENGTH = 256  # characters; a longer value never matches (worst case well under 1 ms)
+MAX_MATCH_LENGTH = 256  # characters; a longer value never matches
+# The rules below are a conservative check, not a proof: a long pattern could still chain
+# choices that each pass it, so the pattern's own length is bounded too.
+MAX_PATTERN_LENGTH = 200
 _TOP = 0x10FFFF
 _ASCII_DIGIT: Ranges = [(48, 57)]
 _ASCII_WORD: Ranges = [(48, 57), (65, 90), (95, 95), (97, 122)]
@@ -38,6 +45,17 @@ _NON_ASCII: Ranges = [(128, _TOP)]
 _AMBIGUOUS = (
     "alternatives inside a repeated group can start with the same character or match nothing, "
     "so the group can match the same text in more than one way: that takes exponential time"
+)
+
+
+_SEQUENCE = (
+    "two repetitions can match the same text one after the other, which takes super-linear "
+    "time; put something only one of them can match in between"
+)
+_CHOICE = (
+    "an optional part or a choice of alternatives that can match the same text as a repetition, "
+    "optional part or choice before it multiplies the ways to match, which takes exponential "
+    "time; put something only one of them can match in between"
 )
 
 
@@ -58,6 +76,8 @@ def problem(pattern: str) -> Refused | None:
         parsed = _parser.parse(pattern)
     except re.error:
         return None  # not a pattern at all: the caller reports that
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return Refused(f"it is longer than {MAX_PATTERN_LENGTH} characters")
     walker = _Walker(_constants)
     try:
         walker.sequence(parsed.data, [], bool(parsed.state.flags & _constants.SRE_FLAG_IGNORECASE))
@@ -177,7 +197,13 @@ class _Walker:
             elif op is getattr(c, "ATOMIC_GROUP", None):
                 live = self.sequence(av, live, fold)
             elif op is c.BRANCH:
-                live = [s for b in av[1] for s in self.sequence(b, list(live), fold)]
+                after = [s for b in av[1] for s in self.sequence(b, list(live), fold)]
+                if self.ambiguous(av[1], fold):
+                    # Alternatives that can match the same text are a choice, like ``?``.
+                    text = self.body_chars([(op, av)], fold)
+                    self.refuse_overlap(live, text, _CHOICE)
+                    after.append(text)
+                live = after
             elif op in self.repeats:
                 live = self.repeat(av, live, fold)
             else:
@@ -186,19 +212,30 @@ class _Walker:
 
     def repeat(self, av: Any, live: list[Ranges], fold: bool) -> list[Ranges]:
         low, high, sub = av
-        if high <= 1:  # optional: either skipped or matched once
-            return live + self.sequence(sub, list(live), fold)
+        if high <= 1:  # optional: a choice between skipping and matching once
+            text = self.body_chars(sub, fold)
+            self.refuse_overlap(live, text, _CHOICE)
+            return [*live, *self.sequence(sub, list(live), fold), text]
         self.body(sub, fold)
         if low == high:  # a fixed count backtracks no more than the items written out
             return self.sequence(sub, live, fold)
         text = self.body_chars(sub, fold)
-        for earlier in live:
-            if _overlap(earlier, text):
-                raise Refused(
-                    "two repetitions can match the same text one after the other, which takes "
-                    "super-linear time; put something only one of them can match in between"
-                )
+        self.refuse_overlap(live, text, _SEQUENCE)
         return [*live, text]
+
+    def refuse_overlap(self, live: list[Ranges], text: Ranges, message: str) -> None:
+        if any(_overlap(earlier, text) for earlier in live):
+            raise Refused(message)
+
+    def ambiguous(self, branches: Any, fold: bool) -> bool:
+        """Whether two alternatives can start with the same character, or one can be empty."""
+        firsts: list[Ranges] = []
+        for branch in branches:
+            first = self.first(branch, fold)
+            if first is None or any(_overlap(first, seen) for seen in firsts):
+                return True
+            firsts.append(first)
+        return False
 
     def body(self, items: Any, fold: bool) -> None:
         """A repeated body: no quantifier, alternatives that start differently and are not empty."""
@@ -213,12 +250,9 @@ class _Walker:
             elif op is getattr(c, "ATOMIC_GROUP", None):
                 self.body(av, fold)
             elif op is c.BRANCH:
-                firsts: list[Ranges] = []
+                if self.ambiguous(av[1], fold):
+                    raise Refused(_AMBIGUOUS)
                 for branch in av[1]:
-                    first = self.first(branch, fold)
-                    if first is None or any(_overlap(first, seen) for seen in firsts):
-                        raise Refused(_AMBIGUOUS)
-                    firsts.append(first)
                     self.body(branch, fold)
 
     def first(self, items: Any, fold: bool) -> Ranges | None:
