@@ -216,12 +216,15 @@ def test_same_shape_compiles_once_and_sees_no_builtins() -> None:
     }
     state = Client(bundle(flags))._state
     assert isinstance(state, CompiledSnapshot)
-    before = len(specialise._FACTORIES)
+    before = len(specialise._CODES)
     fasts = []
     for key in flags:
         compiled = state.get(key)
         assert compiled is not None and compiled.fast is not None
         fasts.append(compiled.fast)
-    assert len(specialise._FACTORIES) - before <= 1
-    assert len({fast.__code__ for fast in fasts}) == 1
+    assert len(specialise._CODES) - before <= 1
+    # One compilation: every flag's code is the same bytecode with its own constants.
+    assert len({fast.__code__.co_code for fast in fasts}) == 1
+    assert len({fast.__code__.co_consts for fast in fasts}) == len(flags)
+    assert "@1.com" in fasts[0].__code__.co_consts
     assert fasts[0].__globals__["__builtins__"] == {}

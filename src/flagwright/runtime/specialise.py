@@ -6,10 +6,10 @@ which conditions are inline boolean expressions and a split is a chain of hash c
 evaluation costs one Python call instead of four or more.
 
 The function's source is assembled only from the fragments written in this module. Every value
-that comes from the snapshot (attribute names, operands, outcomes, hash thresholds, prefixes) is
-passed to a generated factory as an argument ``k<N>`` and reaches the code as a bound closure
-variable, never as text: two flags of the same shape have byte-identical source, compiled once.
-The generated module has no builtins; it sees only the helpers in ``_HELPERS``.
+that comes from the snapshot (attribute names, operands, outcomes, hash thresholds, prefixes)
+appears in it only as a placeholder ``"k<N>"`` and is put into a copy of the compiled code
+object's constants, never written as text: two flags of the same shape have byte-identical
+source, compiled once. The generated code has no builtins; it sees only ``_HELPERS``.
 
 Anything without a fragment here (``matches``, ``before``/``after``, ``eq`` on non-strings, time
 windows, schedules) calls the reference closure of that condition, so semantics stay the
@@ -19,6 +19,7 @@ reference's by construction; tests compare the two evaluators over random flags 
 from __future__ import annotations
 
 from bisect import bisect_right
+from types import CodeType, FunctionType
 
 from mmh3 import hash as _murmur3
 
@@ -28,7 +29,7 @@ from .equality import Membership, is_number
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
     from typing import Any
 
     from .build import Builder, Fallthrough, Outcome, Pairs
@@ -47,7 +48,8 @@ _HELPERS: dict[str, object] = {
     "cache_get": semver.cache_get,
     "key_of": semver.key_of,
 }
-_FACTORIES: dict[str, Callable[..., Fast]] = {}
+_GLOBALS: dict[str, object] = dict(_HELPERS)  # shared by every generated function
+_CODES: dict[str, CodeType] = {}
 _FACTORY_LIMIT = 4096
 _STRING_TESTS = {
     "starts_with": "v.startswith({0})",
@@ -68,7 +70,13 @@ def fixed_fast(outcome: Outcome) -> Fast:
 
 
 class _Source:
-    """Generated lines plus the values their ``k<N>`` names stand for."""
+    """Generated lines plus the values their placeholders stand for.
+
+    A value appears in the source as the string literal ``"k<N>"`` (the fragments here hold no
+    other string literals) and is put in place of that constant in a copy of the compiled code
+    object: the function then loads it as a constant, the cheapest load there is, and two flags
+    of one shape share one compilation.
+    """
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -76,24 +84,31 @@ class _Source:
 
     def bind(self, value: object) -> str:
         self.values.append(value)
-        return f"k{len(self.values) - 1}"
+        return f'"k{len(self.values) - 1}"'
+
+    def call(self, function: object) -> str:
+        """A bound function, ready to call (a call of a literal would not compile)."""
+        return f"(f := {self.bind(function)})"
 
     def emit(self, depth: int, text: str) -> None:
-        self.lines.append("    " * (depth + 2) + text)
+        self.lines.append("    " * (depth + 1) + text)
 
     def build(self) -> Fast:
-        names = ", ".join(f"k{i}" for i in range(len(self.values)))
-        text = "\n".join([f"def make({names}):", "    def fast(ctx, now):", *self.lines])
-        text += "\n    return fast\n"
-        factory = _FACTORIES.get(text)
-        if factory is None:
+        text = "\n".join(["def fast(ctx, now):", *self.lines]) + "\n"
+        code = _CODES.get(text)
+        if code is None:
             namespace: dict[str, Any] = dict(_HELPERS)
             exec(compile(text, "<flagwright specialised flag>", "exec"), namespace)
-            factory = namespace["make"]
-            if len(_FACTORIES) >= _FACTORY_LIMIT:
-                _FACTORIES.clear()
-            _FACTORIES[text] = factory
-        return factory(*self.values)
+            code = namespace["fast"].__code__
+            if len(_CODES) >= _FACTORY_LIMIT:
+                _CODES.clear()
+            _CODES[text] = code
+        values = self.values
+        consts = tuple(
+            values[int(c[1:])] if type(c) is str and c[:1] == "k" and c[1:].isdigit() else c
+            for c in code.co_consts
+        )
+        return FunctionType(code.replace(co_consts=consts), _GLOBALS, "fast")
 
     def text(self) -> str:
         return "\n".join(self.lines)
@@ -131,7 +146,7 @@ def _source(
     out = _Source()
     for prerequisite in prerequisites:
         assert prerequisite.fast is not None  # a broken prerequisite fails compile_flag
-        call = f"{out.bind(prerequisite.fast)}(ctx, now).evaluation.variant"
+        call = f"{out.call(prerequisite.fast)}(ctx, now).evaluation.variant"
         out.emit(0, f"if {call} == {out.bind(prerequisite.default_variant)}:")
         out.emit(1, f"return {out.bind(blocked)}")
     for _test, outcome, pairs, no_bucket, info in rules:
@@ -162,11 +177,11 @@ def _hash(out: _Source, build: Builder, depth: int, no_bucket: Outcome) -> None:
         out.emit(depth, "if v.__class__ is str and v:")
         out.emit(depth + 1, f"h = murmur({prefix} + v, 0, False)")
         out.emit(depth, "else:")
-        out.emit(depth + 1, f"h = {out.bind(hash_of)}({prefix}, v)")
+        out.emit(depth + 1, f"h = {out.call(hash_of)}({prefix}, v)")
         out.emit(depth + 1, "if h is None:")
         out.emit(depth + 2, f"return {out.bind(no_bucket)}")
         return
-    out.emit(depth, f"h = {out.bind(hash_of)}({prefix}, ctx.get({attr}))")
+    out.emit(depth, f"h = {out.call(hash_of)}({prefix}, ctx.get({attr}))")
     out.emit(depth, "if h is None:")
     out.emit(depth + 1, f"return {out.bind(no_bucket)}")
 
@@ -205,7 +220,7 @@ def _condition(out: _Source, raw: Mapping[str, Any]) -> str:
 
 def _reference(out: _Source, raw: Mapping[str, Any]) -> str:
     test, _ = compile_condition(raw)
-    return f"{out.bind(test)}(ctx, now, None)"
+    return f"{out.call(test)}(ctx, now, None)"
 
 
 def _attribute(out: _Source, raw: Mapping[str, Any]) -> str:
