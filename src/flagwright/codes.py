@@ -73,6 +73,11 @@ class Code(Enum):
     PROMQL_UNCHECKED = ("FW265", Severity.WARNING, "PromQL not checked: promtool is not installed")
     DEPLOY_ACTIVE = ("FW266", Severity.WARNING, "deploy 'active' slot is obsolete")
     DEPLOY_SERVICES = ("FW267", Severity.ERROR, "deploy services are not two distinct names")
+    DEPLOY_REPLICAS = (
+        "FW268",
+        Severity.WARNING,
+        "blue-green or canary deploy has no replica count",
+    )
     # Rendering (flagwright render)
     TEMPLATE_UNDEFINED = ("FW301", Severity.ERROR, "value template uses an undefined name")
     TEMPLATE_SANDBOX = ("FW302", Severity.ERROR, "value template breaks the sandbox")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
+from flagwright.deploys import replica_count
 from flagwright.diagnostics import Findings, Source, YamlPath
 from flagwright.gates import (
     TemplateProblem,
@@ -78,6 +79,16 @@ def _check_strategies(
                     )  # fmt: skip
         if isinstance(deploy, BlueGreen | Canary):
             _check_services(located, deploy, where, findings)
+            chart = index.apps.get(app_name)
+            values = chart.model.values if chart is not None else {}
+            if replica_count(app, values) is None:
+                findings.add(
+                    located.source, where, Code.DEPLOY_REPLICAS,
+                    "Argo Rollouts runs this app's pods, so it needs their number: set "
+                    "deploy.replicas, or an integer values.replicaCount (a Rollout without one "
+                    "runs a single pod)",
+                    at="key",
+                )  # fmt: skip
 
 
 def _check_services(
