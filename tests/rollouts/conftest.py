@@ -8,7 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from render.conftest import config, make_config
+
 from .prometheus import Prometheus, Traffic, openmetrics, start_prometheus
+
+__all__ = ["config", "make_config", "prometheus"]  # the render tests' repositories, shared
 
 # Per 15 s: checkout 1% errors, p99 500 ms; storefront 3% errors, p99 1800 ms; payments none.
 TRAFFIC = [
