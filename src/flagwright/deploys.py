@@ -55,8 +55,8 @@ class RolloutDeploy:
 
 
 def canary_weight(percent: float) -> int:
-    """setWeight takes whole percents; a fractional stage rounds up (never less exposure...
-    than asked would hide a step, and replica-based weights are coarse anyway)."""
+    """setWeight takes whole percents: a fractional stage rounds up, so a 0.5% stage still
+    sends some traffic instead of becoming a 0% step that tests nothing."""
     return math.ceil(percent)
 
 

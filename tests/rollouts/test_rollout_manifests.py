@@ -306,3 +306,16 @@ def test_rendering_twice_gives_the_same_bytes(config: Path, env: str) -> None:
     first = {p: a.text for p, a in render(config, env=env).files.items()}
     second = {p: a.text for p, a in render(config, env=env).files.items()}
     assert first == second
+
+
+def test_fractional_plan_percents_round_up_to_whole_weights(
+    make_config: Callable[[dict[str, str]], Path],
+) -> None:
+    plan = FILES["flags/plans/standard.yaml"].replace(
+        "{percent: 5, hold: 30m}", "{percent: 0.5, hold: 1d}"
+    )
+    output = render(make_config({"flags/plans/standard.yaml": plan}), env="prod")
+    assert output.ok, output.diagnostics
+    rollout = _documents(output.files["rendered/prod/manifests/web-rollout.yaml"].text)[0]
+    steps = rollout["spec"]["strategy"]["canary"]["steps"]
+    assert steps[:2] == [{"setWeight": 1}, {"pause": {"duration": "86400s"}}]
