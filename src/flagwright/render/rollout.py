@@ -20,7 +20,6 @@ from flagwright.model.base import parse_duration
 from flagwright.model.environment import BlueGreen, Canary
 from flagwright.render.analysis import (
     API_VERSION,
-    BLOCKING_COUNT,
     analysis_metrics,
     analysis_template,
     deploy_query_names,
@@ -89,9 +88,7 @@ def _services(ctx: EnvContext, rollout: RolloutDeploy) -> list[dict[str, Any]]:
     ]
 
 
-def _templates(
-    ctx: EnvContext, deployment: Deployment, rollout: RolloutDeploy
-) -> list[dict[str, Any]]:
+def _templates(ctx: EnvContext, rollout: RolloutDeploy) -> list[dict[str, Any]]:
     metrics = ctx.environment.model.metrics
     if metrics is None:
         return []  # validate reported every gate (FW260)
@@ -159,7 +156,7 @@ def rollout_documents(ctx: EnvContext, deployment: Deployment) -> list[dict[str,
     rollout = rollout_deploy(ctx, deployment)
     if rollout is None:
         return []
-    templates = _templates(ctx, deployment, rollout)
+    templates = _templates(ctx, rollout)
     template_names = {t["metadata"]["name"] for t in templates}
     deploy = rollout.deploy
     if isinstance(deploy, BlueGreen):
@@ -204,6 +201,3 @@ def render_rollouts(ctx: EnvContext) -> dict[str, Artifact]:
                 more=tuple(rest),
             )  # fmt: skip
     return out
-
-
-__all__ = ["BLOCKING_COUNT", "render_rollouts", "rollout_documents", "rollout_file_name"]
