@@ -319,3 +319,20 @@ def test_fractional_plan_percents_round_up_to_whole_weights(
     rollout = _documents(output.files["rendered/prod/manifests/web-rollout.yaml"].text)[0]
     steps = rollout["spec"]["strategy"]["canary"]["steps"]
     assert steps[:2] == [{"setWeight": 1}, {"pause": {"duration": "86400s"}}]
+
+
+def test_a_traffic_router_goes_into_the_rollout_and_its_schema_checks_it(
+    make_config: Callable[[dict[str, str]], Path],
+) -> None:
+    routed = "plan: standard, traffic_routing: {nginx: {stableIngress: web}}}"
+    output = render(make_config(_prod("plan: standard}", routed)), env="prod")
+    assert output.ok, output.diagnostics
+    rollout = _documents(output.files["rendered/prod/manifests/web-rollout.yaml"].text)[0]
+    canary = rollout["spec"]["strategy"]["canary"]
+    assert canary["trafficRouting"] == {"nginx": {"stableIngress": "web"}}
+    typo = "plan: standard, traffic_routing: {nginx: {stableIngres: web}}}"
+    output = render(make_config(_prod("plan: standard}", typo)), env="prod")
+    assert [(d.path, d.code) for d in output.diagnostics] == [
+        ("rendered/prod/manifests/web-rollout.yaml", "FW304")
+    ]
+    assert "'stableIngres' was unexpected" in output.diagnostics[0].message

@@ -83,6 +83,9 @@ class Canary(DeployFields):
     plan: Name
     # background: one analysis runs beside the steps; steps: each hold is an analysis step
     analysis: Literal["background", "steps"] = "background"
+    # Argo Rollouts' own strategy.canary.trafficRouting, as its docs write it (e.g. {nginx:
+    # {stableIngress: web}}); checked against the Rollout schema at render. Default: replicas.
+    traffic_routing: dict[str, Any] | None = None
 
 
 class Rolling(Strict):

@@ -6,7 +6,8 @@ or canary deploy. One file, several documents, in this order:
 - one ``AnalysisTemplate`` per gate set, one Prometheus metric per gate (:mod:`.analysis`);
 - the two Services the strategy switches between, unless ``deploy.services`` names the chart's.
 
-Traffic moves by replica counts (no ``trafficRouting``): a mesh or ingress is the user's to add.
+Traffic moves by replica counts unless ``deploy.traffic_routing`` names a router (ingress-nginx,
+Istio, SMI, ...), passed to the Rollout as Argo Rollouts writes it and checked by its schema.
 """
 
 from __future__ import annotations
@@ -146,6 +147,8 @@ def _canary(rollout: RolloutDeploy, deploy: Canary, templates: set[str]) -> dict
                 # The hold first, then the gates decide whether the next stage may start.
                 steps.append({"analysis": _analysis_ref(analysis[0])})
     strategy: dict[str, Any] = {"stableService": stable, "canaryService": canary, "steps": steps}
+    if deploy.traffic_routing is not None:
+        strategy["trafficRouting"] = deploy.traffic_routing
     if deploy.analysis == "background" and analysis:
         strategy["analysis"] = _analysis_ref(analysis[0])
     return {"canary": strategy}
