@@ -1,6 +1,7 @@
 """Evaluates an AnalysisTemplate condition the way Argo Rollouts' expr-lang does, for exactly
 the forms flagwright emits: ``&&`` (short-circuit), ``!``, the comparisons ``< <= > >=``,
-``len(result)``, ``isNaN(x)``, ``result[i]`` and number literals. Anything else is a
+``len(result)``, ``isNaN(x)``, ``result[i]`` and decimal number literals with an optional
+unary minus. Anything else is a
 SyntaxError, so a change to the emitted forms cannot pass these tests unnoticed.
 
 ``result`` is what Argo Rollouts' Prometheus provider passes: a list of floats for a vector.
@@ -13,7 +14,7 @@ import math
 import re
 from typing import Any
 
-_TOKEN = re.compile(r"\s*(&&|<=|>=|[<>!()\[\]]|[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?|[A-Za-z]+)")
+_TOKEN = re.compile(r"\s*(&&|<=|>=|[<>!()\[\]-]|[0-9]+(?:\.[0-9]+)?|[A-Za-z]+)")
 
 
 def _tokens(text: str) -> list[str]:
@@ -75,6 +76,8 @@ class _Parser:
 
     def parse_operand(self, live: bool) -> Any:
         token = self.take()
+        if token == "-":
+            return -float(self.take())  # the only unary minus emitted: before a literal
         if re.fullmatch(r"[0-9].*", token):
             return float(token)
         if token == "result":

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from flagwright.gates import Verdict, gates_of
+from flagwright.gates import Gate, Verdict, gates_of
 from flagwright.model.environment import Metrics
 from flagwright.model.plan import Gates
-from flagwright.render.analysis import analysis_metrics, deploy_query_names
+from flagwright.render.analysis import analysis_metrics, conditions, deploy_query_names
 
 from .expr_eval import evaluate, measurement
 from .prometheus import Prometheus
@@ -120,3 +122,18 @@ def test_the_evaluator_short_circuits_and_rejects_other_forms() -> None:
         evaluate("result[0] <= 0.05 || true", [0.01])
     with pytest.raises(SyntaxError):
         evaluate("default(result, 0) < 0.05", [0.01])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    bound=st.sampled_from(["max", "min"]),
+    threshold=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    value=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+)
+def test_conditions_and_gate_judge_agree_for_any_value(
+    bound: str, threshold: float, value: float | None
+) -> None:
+    gate = Gate(f"{bound}_q", "q", "max" if bound == "max" else "min", threshold)
+    success, failure = conditions(gate)
+    result = [] if value is None else [value]
+    assert measurement(success, failure, result) == PHASE[gate.judge(value)]

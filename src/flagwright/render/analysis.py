@@ -14,6 +14,7 @@ is not read from an empty vector (that would be an Error measurement instead).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flagwright.gates import Gate, TemplateProblem, gates_of, query_names, render_query
@@ -28,9 +29,15 @@ BLOCKING_COUNT = 5
 _HAS_SAMPLE = "len(result) > 0 && !isNaN(result[0])"
 
 
+def number_literal(value: float) -> str:
+    """A float as an expr-lang literal: plain decimal digits with a point, never an exponent."""
+    text = format(Decimal(repr(float(value))), "f")
+    return text if "." in text else f"{text}.0"
+
+
 def conditions(gate: Gate) -> tuple[str, str]:
     """(successCondition, failureCondition) for one gate."""
-    threshold = repr(float(gate.threshold))
+    threshold = number_literal(gate.threshold)
     within, breach = ("<=", ">") if gate.bound == "max" else (">=", "<")
     return (
         f"{_HAS_SAMPLE} && result[0] {within} {threshold}",
