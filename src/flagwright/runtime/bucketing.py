@@ -9,7 +9,10 @@ space (``thresholds``), which picks the same variant without the multiplication;
 evaluator's arithmetic too.
 
 ``RULES`` maps a snapshot's ``"bucketing"`` name to its rule; the evaluator looks the rule up
-once per snapshot.
+once per snapshot. Adding a rule is one entry there: a ``BucketRule`` with its hash function
+(``text_prefix=False`` unless non-empty strings hash as ``flag_key + value``); snapshot
+verification, both evaluators and ``explain`` then follow it (``explain`` shows the hashed key
+only for ``text_prefix`` rules).
 """
 
 from __future__ import annotations
