@@ -106,6 +106,10 @@ class Environment(Strict):
     name: Name
     description: str | None = None
     promotes_from: Name | None = None
+    # The bucketing rule of this environment's bundles and flagd export (flagd-v2: flagd and
+    # the JS/Go/Python <= 0.5 providers; flagd-v3: openfeature-flagd-core 2.x). Changing it
+    # reassigns every percentage user, so validate --base asks for an acknowledgement.
+    bucketing: Literal["flagd-v2", "flagd-v3"] = "flagd-v2"
     argocd: ArgoCD
     policy: Policy = Field(default_factory=Policy)
     metrics: Metrics | None = None
