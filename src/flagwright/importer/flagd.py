@@ -22,7 +22,7 @@ from flagwright.importer.documents import (
 from flagwright.importer.flagd_logic import Answer, Gate, Result, Split, Translator
 from flagwright.importer.positions import Report
 from flagwright.importer.problems import Unrepresentable
-from flagwright.model.base import NAME_PATTERN, VARIANT_PATTERN
+from flagwright.model.base import FLAG_KEY_PATTERN, VARIANT_PATTERN
 
 _FLAG_KEYS = {"state", "variants", "defaultVariant", "targeting", "metadata"}
 _TOP_KEYS = {"flags", "$evaluators", "$schema", "$comment", "metadata"}
@@ -105,11 +105,11 @@ def import_flagd(data: Any, report: Report, env: str, source_name: str) -> Trans
 
 def _flag(key: str, raw: Any, translator: Translator, report: Report) -> _Parsed:
     where = ("flags", key)
-    if not re.match(NAME_PATTERN, key):
+    if not re.match(FLAG_KEY_PATTERN, key):
         raise Unrepresentable(
             Code.IMPORT_NAME,
             where,
-            "the key is not a valid flagwright name (lowercase letters, digits, '.', '_' and "
+            "the key is not a valid flagwright flag key (letters, digits, '.', '_' and "
             "'-', no '..'); services look flags up by key, so it is not renamed",
         )
     if not isinstance(raw, dict):

@@ -39,6 +39,10 @@ class App(Strict):
     chart: Chart
     values: dict[str, Any] = Field(default_factory=dict)
     flags: list[NonEmpty] = Field(default_factory=list)
+    # The flag formats the app's services read: each becomes a file of its flag ConfigMap.
+    reads: list[Literal["snapshot", "flagd", "featuremanagement"]] = Field(
+        default_factory=lambda: ["snapshot"], min_length=1
+    )
 
 
 class Repository(Strict):
