@@ -92,7 +92,8 @@ FLAGS = {
     # requirement_type All: the window AND a percentage, the window AND an audience.
     "BatchMinting": flag(
         {"serve": "off"},
-        [{"name": "evenings", "when": {"schedule": EVENINGS}, "split": [["on", 2500], ["off", 7500]]}],
+        [{"name": "evenings", "when": {"schedule": EVENINGS},
+          "split": [["on", 2500], ["off", 7500]]}],
     ),
     "beta-evenings": flag(
         {"serve": "off"},

@@ -32,7 +32,9 @@ def test_dotnet_key_imports_and_validates(tmp_path: Path) -> None:
 def test_keys_differing_only_in_case_are_refused_at_both(tmp_path: Path) -> None:
     root = make_repo(tmp_path)
     source = _fm("BatchMinting", "ok", "batchminting")
-    plan = plan_import(source, "appsettings.json", "featuremanagement", "prod", root / "flags", root)
+    plan = plan_import(
+        source, "appsettings.json", "featuremanagement", "prod", root / "flags", root
+    )
     assert plan.flags == ["ok"]
     assert [str(d) for d in plan.diagnostics] == [
         "appsettings.json:5:15: error[FW520] flag 'BatchMinting' not imported: its key differs "

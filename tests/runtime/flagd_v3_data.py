@@ -52,11 +52,15 @@ def _row(steps: list[str], cells: dict[str, str], line: int) -> Row:
         text = re.sub(r"<([^>]+)>", lambda m: cells[m.group(1)], step)
         if found := re.search(r'-flag with key "([^"]*)"', text):
             flag = found[1]
-        elif found := re.search(r'outer key "([^"]*)" and inner key "([^"]*)", with value "(.*)"$', text):  # noqa: E501
+        elif found := re.search(
+            r'outer key "([^"]*)" and inner key "([^"]*)", with value "(.*)"$', text
+        ):
             attributes.setdefault(found[1], {})[found[2]] = found[3]
         elif found := re.search(r'a targeting key with value "(.*)"$', text):
             targeting_key = found[1]
-        elif found := re.search(r'a key "([^"]*)", with type "([^"]*)" and with value "(.*)"$', text):  # noqa: E501
+        elif found := re.search(
+            r'a key "([^"]*)", with type "([^"]*)" and with value "(.*)"$', text
+        ):
             attributes[found[1]] = _CONVERT[found[2]](found[3])
         elif found := re.search(r'resolved details value should be "(.*)"$', text):
             expected = found[1]

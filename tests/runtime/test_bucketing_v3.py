@@ -18,8 +18,8 @@ from flagwright.runtime import Client, SnapshotError
 from flagwright.runtime.bucketing import bucket, bucket_value, hash_key, pick
 from flagwright.runtime.cbor import encode, encode_pair, encode_text, normalize
 
-from .bundles import bundle, split, string_flag
 from . import flagd_v3_data
+from .bundles import bundle, split, string_flag
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 VECTORS = flagd_v3_data.vectors()
@@ -116,8 +116,9 @@ json_values = st.recursive(
     | st.integers(min_value=-(2**63), max_value=2**64 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -130,8 +131,8 @@ def test_encoder_agrees_with_cbor2(value: Any) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [0, 23, 24, 255, 256, 65535, 65536, 2**32 - 1, 2**32, 2**64 - 1, -1, -24, -25, -(2**63), -(2**64),
-     0.1, 1e300, 5e-324, 65504.0, 65505.0, 2.0**-24, 1.1754943508222875e-38, "", "é" * 30,
+    [0, 23, 24, 255, 256, 65535, 65536, 2**32 - 1, 2**32, 2**64 - 1, -1, -24, -25, -(2**63),
+     -(2**64), 0.1, 1e300, 5e-324, 65504.0, 65505.0, 2.0**-24, 1.1754943508222875e-38, "", "é" * 30,
      "a" * 300, [], {}, {"": 1, "\xff": 2, "aaa": 3}],
 )  # fmt: skip
 def test_encoder_edges_agree_with_cbor2(value: Any) -> None:
@@ -152,9 +153,9 @@ def test_v3_inputs() -> None:
     assert bucket_value("f", 7, 100, "flagd-v3", "account") == bucket_value(
         "f", "7", 100, "flagd-v3", "account"
     )
-    assert bucket_value("f", "7", 100, "flagd-v3", "account") == (
-        hash_key(encode("f7")) * 100
-    ) >> 32
+    assert (
+        bucket_value("f", "7", 100, "flagd-v3", "account") == (hash_key(encode("f7")) * 100) >> 32
+    )
     assert bucket("f", [1], [50, 50], "flagd-v3", "account") is None
 
 
@@ -171,9 +172,9 @@ def test_runtime_follows_the_bundle_rule() -> None:
         ctx = {"targeting_key": f"user-{n}"}
         index = bucket("new-checkout", f"user-{n}", [5000, 5000], "flagd-v3")
         assert client.evaluate("new-checkout", ctx).variant == ["control", "treatment"][index]
-        differ += client.evaluate("new-checkout", ctx).variant != v2.evaluate(
-            "new-checkout", ctx
-        ).variant
+        differ += (
+            client.evaluate("new-checkout", ctx).variant != v2.evaluate("new-checkout", ctx).variant
+        )
     # Independent rules: about half of the users are served differently.
     assert 800 < differ < 1200
     assert client.evaluate("new-checkout", {"targeting_key": 42}).reason == "DEFAULT"

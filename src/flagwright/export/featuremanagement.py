@@ -8,9 +8,10 @@ variant by allocation. The context convention is documented in the README: the a
 Exact: on/off, kill switches, user and group rules (``eq``/``in`` on those two attributes) as
 Targeting audiences with exclusions, multi-variant flags as variants with user, group and
 percentile allocation, one time window or fixed-offset weekly schedule (a recurring TimeWindow),
-alone or with a percentage or an audience (``requirement_type: All``). Percentages keep their share but are bucketed by
-Microsoft's hash (SHA-256 of user id and flag), not flagd's: the same share of users, not the
-same users. Anything else is left out with an :class:`Unsupported` warning, never approximated.
+alone or with a percentage or an audience (``requirement_type: All``). Percentages keep their
+share but are bucketed by Microsoft's hash (SHA-256 of user id and flag), not flagd's: the same
+share of users, not the same users. Anything else is left out with an :class:`Unsupported`
+warning, never approximated.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ def _windowed(raw: dict[str, Any]) -> dict[str, Any]:
     if not ("serve" in fallthrough and variants[fallthrough["serve"]] is False):
         raise Inexpressible(where, "a time window must come with a fallthrough serving false")
     when = rule["when"]
-    parts = when["all"] if "all" in when else [when]
+    parts: list[dict[str, Any]] = when.get("all", [when])
     windows = [part for part in parts if _is_window(part)]
     others = [part for part in parts if not _is_window(part)]
     if len(windows) != 1:

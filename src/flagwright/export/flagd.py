@@ -104,13 +104,13 @@ def flagd_export(bundle: dict[str, Any]) -> FlagdExport:
 
 
 def _flag(
-    key: str, flags: dict[str, Any], translator: ConditionTranslator, rule: str
+    key: str, flags: dict[str, Any], translator: ConditionTranslator, bucketing: str
 ) -> dict[str, Any]:
     raw = flags[key]
     variants = raw["variants"]
     if raw["type"] == "object" and not all(isinstance(v, dict) for v in variants.values()):
         raise Inexpressible("variants", "flagd object flags need every variant to be an object")
-    answer = _answer(key, flags, translator, own=True, seen=(), rule=rule)
+    answer = _answer(key, flags, translator, own=True, seen=(), bucketing=bucketing)
     out: dict[str, Any] = {"state": "ENABLED", "variants": variants}
     if isinstance(answer, _Const):
         out["defaultVariant"] = answer.variant
@@ -127,7 +127,7 @@ def _answer(
     *,
     own: bool,
     seen: tuple[str, ...],
-    rule: str = BUCKETING,
+    bucketing: str = BUCKETING,
 ) -> _Const | JsonLogic:
     """The flag's answer as a constant or as JsonLogic yielding a variant (``null``: default).
 
@@ -143,7 +143,9 @@ def _answer(
         if name in seen or name not in flags:
             raise Inexpressible(f"prerequisite {name!r}", "unknown or circular prerequisite")
         try:
-            found = _answer(name, flags, translator, own=False, seen=(*seen, key), rule=rule)
+            found = _answer(
+                name, flags, translator, own=False, seen=(*seen, key), bucketing=bucketing
+            )
         except Inexpressible as exc:
             raise exc.within(f"prerequisite {name!r}") from None
         prerequisite_default = flags[name]["default"]
@@ -153,7 +155,7 @@ def _answer(
             continue
         # null stands for the prerequisite's default too.
         gates.append(negate({"in": [found, [None, prerequisite_default]]}))
-    bucket = _Bucketing(key, raw["bucket_by"], own, rule)
+    bucket = _Bucketing(key, raw["bucket_by"], own, bucketing)
     branches: list[JsonLogic] = []
     for number, rule in enumerate(raw["rules"], start=1):
         where = f"rule {rule.get('name') or f'rule-{number}'!r}"

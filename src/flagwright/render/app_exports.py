@@ -26,7 +26,9 @@ def dump_export(document: dict[str, Any], target: str) -> str:
     return dump_outline(document, 2 if target == "flagd.json" else 3)
 
 
-def export_document(bundle: dict[str, Any], target: str) -> tuple[dict[str, Any], list[Unsupported]]:
+def export_document(
+    bundle: dict[str, Any], target: str
+) -> tuple[dict[str, Any], list[Unsupported]]:
     """The export ``target`` (``flagd.json`` or ``featuremanagement.json``) of ``bundle``."""
     if target == "flagd.json":
         from flagwright.export.flagd import flagd_export

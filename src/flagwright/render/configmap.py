@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from flagwright.codes import Code
+from flagwright.render.app_exports import app_export_text
 from flagwright.render.artifact import Artifact
 from flagwright.render.context import Deployment, EnvContext
-from flagwright.render.app_exports import app_export_text
 from flagwright.render.names import FORMAT_FILES, SNAPSHOT_KEY, configmap_name
 from flagwright.render.yamlout import dump_yaml
 

@@ -236,7 +236,7 @@ def _fits(flag_type: str, value: object) -> bool:
 
 
 def _bucket_step(
-    attr: str, value: object, key: str | None, bucket: int | None, pairs: Pairs, chosen: Outcome
+    attr: str, value: object, key: object, bucket: int | None, pairs: Pairs, chosen: Outcome
 ) -> dict[str, Any]:
     previous = 0
     weights = []
