@@ -47,6 +47,20 @@ from flagwright.export.problems import ExportError, Inexpressible, Unsupported
 from flagwright.runtime.bucketing import BUCKETING, FLAGD_V3
 
 FLAGD_SCHEMA_URL = "https://flagd.dev/schema/v0/flags.json"
+# Which evaluators bucket like this document, said in the document itself (its "$comment").
+RULE_NOTES = {
+    BUCKETING: (
+        "Bucketing flagd-v2: murmur3 of the UTF-8 flag key + targeting key, as flagd, Go, Java and "
+        "Python (openfeature-flagd-core 1.x) evaluate fractional; JavaScript's "
+        "@openfeature/flagd-core 4.x hashes UTF-16 code units, so it buckets targeting keys with "
+        "non-ASCII characters differently."
+    ),
+    FLAGD_V3: (
+        "Bucketing flagd-v3: murmur3 of the CBOR [flagKey, targetingKey]; only "
+        "openfeature-flagd-core 2.x (Python) evaluates fractional this way, flagd and the other "
+        "providers still bucket with flagd-v2 and would serve other users."
+    ),
+}
 TOTAL = 10000
 
 
@@ -95,11 +109,12 @@ def flagd_export(bundle: dict[str, Any]) -> FlagdExport:
         "version": bundle["digest"],
         "bucketing": bundle["bucketing"],
     }
+    comment = RULE_NOTES[bundle["bucketing"]]
     if omitted:
-        document["$comment"] = (
-            "flagwright left out flags flagd cannot express exactly: "
-            + "; ".join(str(p) for p in omitted)
+        comment += " flagwright left out flags flagd cannot express exactly: " + "; ".join(
+            str(p) for p in omitted
         )
+    document["$comment"] = comment
     return FlagdExport(document, omitted)
 
 
