@@ -100,11 +100,8 @@ class Code(Enum):
     IMPORT_NOT_CARRIED = ("FW511", Severity.WARNING, "information flagwright does not keep")
     IMPORT_VARIANTS = ("FW512", Severity.ERROR, "variants cannot be imported")
     IMPORT_INVALID = ("FW513", Severity.ERROR, "imported flag would not be a valid document")
-    IMPORT_KEY_CASE = (
-        "FW520",
-        Severity.ERROR,
-        "imported flag key differs from another only in case",
-    )
+    IMPORT_KEY_CASE = ("FW520", Severity.ERROR, "imported flag key differs only in case")
+    IMPORT_BUCKETING_RULE = ("FW521", Severity.WARNING, "imported file uses another bucketing rule")
 
     def __init__(self, code: str, severity: Severity, title: str) -> None:
         self.code = code

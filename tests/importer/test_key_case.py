@@ -56,3 +56,29 @@ def test_key_clashing_with_an_existing_file_is_refused(tmp_path: Path) -> None:
     assert (problem.code, problem.line, problem.col) == ("FW520", 5, 15)
     assert problem.message.startswith("flag 'batchMinting' not imported: its key differs only in")
     assert problem.message.endswith("flags/BatchMinting.yaml")
+
+
+def test_flagd_keys_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    flags = {key: {"state": "ENABLED", "variants": {"on": True, "off": False},
+                   "defaultVariant": "off"} for key in ("newCheckout", "NewCheckout")}  # fmt: skip
+    source = json.dumps({"flags": flags}, indent=2).encode()
+    plan = plan_import(source, "flagd.json", "flagd", "prod", root / "flags", root)
+    assert plan.flags == []
+    assert [(d.code, d.line, d.col) for d in plan.diagnostics] == [
+        ("FW520", 3, 5),
+        ("FW520", 11, 5),
+    ]
+
+
+def test_a_flagd_v3_export_asks_for_the_rule(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    document = {
+        "flags": {"f": {"state": "ENABLED", "variants": {"on": True, "off": False},
+                        "defaultVariant": "off"}},
+        "metadata": {"flagSetId": "flagwright/prod", "version": "sha256:00", "bucketing": "flagd-v3"},
+    }  # fmt: skip
+    plan = plan_import(json.dumps(document, indent=2).encode(), "flagd.json", "flagd", "prod",
+                       root / "flags", root)  # fmt: skip
+    assert plan.flags == ["f"]
+    assert [(d.code, d.severity, d.line) for d in plan.diagnostics] == [("FW521", "warning", 15)]

@@ -23,6 +23,7 @@ from flagwright.importer.flagd_logic import Answer, Gate, Result, Split, Transla
 from flagwright.importer.positions import Report
 from flagwright.importer.problems import Unrepresentable
 from flagwright.model.base import FLAG_KEY_PATTERN, VARIANT_PATTERN
+from flagwright.runtime.bucketing import RULES
 
 _FLAG_KEYS = {"state", "variants", "defaultVariant", "targeting", "metadata"}
 _TOP_KEYS = {"flags", "$evaluators", "$schema", "$comment", "metadata"}
@@ -50,7 +51,14 @@ def import_flagd(data: Any, report: Report, env: str, source_name: str) -> Trans
             report.add((key,), Code.IMPORT_NOT_CARRIED, f"{key!r} is not imported", at="key")
     metadata = data.get("metadata")
     own = isinstance(metadata, dict) and set(metadata) <= _OWN_METADATA
-    if metadata is not None and not (own and metadata.get("bucketing") == "flagd-v2"):
+    if own and metadata.get("bucketing") == "flagd-v3":
+        report.add(
+            ("metadata", "bucketing"),
+            Code.IMPORT_BUCKETING_RULE,
+            "this file buckets with flagd-v3: give the environment `bucketing: flagd-v3`, or its "
+            "percentages put users in other buckets than the file's readers do",
+        )
+    if metadata is not None and not (own and metadata.get("bucketing") in RULES):
         report.add(
             ("metadata",),
             Code.IMPORT_NOT_CARRIED,
