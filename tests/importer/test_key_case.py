@@ -76,7 +76,8 @@ def test_a_flagd_v3_export_asks_for_the_rule(tmp_path: Path) -> None:
     document = {
         "flags": {"f": {"state": "ENABLED", "variants": {"on": True, "off": False},
                         "defaultVariant": "off"}},
-        "metadata": {"flagSetId": "flagwright/prod", "version": "sha256:00", "bucketing": "flagd-v3"},
+        "metadata": {"flagSetId": "flagwright/prod", "version": "sha256:00",
+                     "bucketing": "flagd-v3"},
     }  # fmt: skip
     plan = plan_import(json.dumps(document, indent=2).encode(), "flagd.json", "flagd", "prod",
                        root / "flags", root)  # fmt: skip
