@@ -51,7 +51,7 @@ def import_flagd(data: Any, report: Report, env: str, source_name: str) -> Trans
             report.add((key,), Code.IMPORT_NOT_CARRIED, f"{key!r} is not imported", at="key")
     metadata = data.get("metadata")
     own = isinstance(metadata, dict) and set(metadata) <= _OWN_METADATA
-    if own and metadata.get("bucketing") == "flagd-v3":
+    if own and isinstance(metadata, dict) and metadata.get("bucketing") == "flagd-v3":
         report.add(
             ("metadata", "bucketing"),
             Code.IMPORT_BUCKETING_RULE,
