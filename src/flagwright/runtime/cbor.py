@@ -15,9 +15,6 @@ context or a flag key can hold.
 
 from __future__ import annotations
 
-from struct import error as _StructError
-from struct import pack, unpack
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -54,6 +51,10 @@ def normalize(value: object) -> object:
 
 
 def _float(value: float) -> bytes:
+    # Imported here: most bucket keys are text, and services import the runtime at start-up.
+    from struct import error as _StructError
+    from struct import pack, unpack
+
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError("NaN and infinities have no bucket")
     for marker, layout in ((b"\xf9", ">e"), (b"\xfa", ">f")):
