@@ -67,3 +67,16 @@ def test_acknowledged_switch_passes(config_repo: GitWork) -> None:
     # Later changes of the same environment need nothing more.
     replace(config_repo, "environments/prod.yaml", "replicaCount: 3", "replicaCount: 4")
     assert _validate(config_repo)[0] == 0
+
+
+def test_an_environment_without_live_splits_moves_nobody(config_repo: GitWork) -> None:
+    # dev serves fixed variants only: the rule changes nothing anyone is served.
+    replace(config_repo, "environments/dev.yaml", "name: dev\n", "name: dev\nbucketing: flagd-v3\n")
+    assert run_diff(config_repo.root, "main", None).flags == []
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "environments/dev.yaml:3:12: error[FW420] dev: bucketing changes flagd-v2 → flagd-v3, "
+        "which recomputes every user's bucket: no flag buckets anyone here today. Add "
+        "`bucketing_from: flagd-v2` to acknowledge the reshuffle"
+    ]

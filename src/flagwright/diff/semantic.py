@@ -117,7 +117,7 @@ def diff_flag(
     """What changed for ``key`` in ``env``; None when nothing did."""
     changes: list[Change] = []
     reshuffles: list[str] = []
-    if rule_change is not None and (_any_percentage(old) or _any_percentage(new)):
+    if rule_change is not None and (_buckets_anyone(old) or _buckets_anyone(new)):
         was, now = rule_change
         changes.append(Change("bucketing", f"bucketing {was} → {now}", was, now))
         reshuffled = True
@@ -162,6 +162,26 @@ def diff_flag(
 def _any_percentage(flag: Compiled) -> bool:
     """Whether any bucket decides what someone is served: only then can bucket_by move anyone."""
     return any(is_percentage(part) for part in [*flag["rules"], flag["fallthrough"]])
+
+
+def _buckets_anyone(flag: Compiled) -> bool:
+    """Whether a bucket decides between two variants for someone: a split with two live
+    weights, or a rollout that is (or, on a schedule, will be) strictly between 0 and 100%."""
+    if not is_active(flag):
+        return False
+    for part in [*flag["rules"], flag["fallthrough"]]:
+        if part is None:
+            continue
+        if "split" in part and sum(1 for _, w in part["split"] if w) > 1:
+            return True
+        if "rollout" in part:
+            rollout = part["rollout"]
+            stages = rollout["stages"]
+            if rollout["mode"] == "manual":
+                stages = [stages[int(rollout["stage"]) - 1]]
+            if any(0 < float(stage["percent"]) < 100 for stage in stages):
+                return True
+    return False
 
 
 def _scalar(changes: list[Change], field: str, old: Compiled, new: Compiled) -> None:
