@@ -276,3 +276,12 @@ def test_runtime_never_imports_the_sdk() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"PYTHONPATH": str(SRC)}).stdout  # fmt: skip
     assert out.strip() == "[]"
+
+
+def test_async_resolution_uses_the_same_provider(sdk: str, snapshot_file: Path) -> None:
+    import asyncio
+
+    client = _client(sdk, FlagwrightProvider(snapshot_file, watch=False))
+    staff = EvaluationContext("u-1", {"email": "ann@acme.example"})
+    details = asyncio.run(client.get_boolean_details_async("dark-mode", False, staff))
+    assert (details.value, details.variant, details.reason) == (True, "on", Reason.TARGETING_MATCH)
