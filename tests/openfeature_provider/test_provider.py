@@ -90,6 +90,10 @@ class Events:
     def kinds(self) -> list[ProviderEvent]:
         return [kind for kind, _ in self.seen]
 
+    def wait_for(self, kind: ProviderEvent) -> None:
+        with self._arrived:
+            assert self._arrived.wait_for(lambda: kind in self.kinds(), timeout=30), self.seen
+
 
 @pytest.fixture
 def sdk(request: pytest.FixtureRequest) -> Iterator[str]:
@@ -207,10 +211,7 @@ def test_missing_file_fails_initialisation_then_recovers(sdk: str, tmp_path: Pat
     assert details.error_code is not None and details.value is False
     _write(path, _flags())
     assert provider.reload() is True
-    with events._arrived:
-        assert events._arrived.wait_for(
-            lambda: ProviderEvent.PROVIDER_READY in events.kinds(), timeout=30
-        )
+    events.wait_for(ProviderEvent.PROVIDER_READY)
     assert client.get_boolean_value("dark-mode", True) is False
 
 
