@@ -241,8 +241,8 @@ def test_rules_table_and_snapshot_field() -> None:
 
     assert rule("flagd-v2") is RULES["flagd-v2"]
     assert rule("flagd-v1") is None and rule(None) is None
-    assert RULES["flagd-v2"].hash("fractional-flag", "jack") == 2682799072
-    assert RULES["flagd-v2"].bucket("fractional-flag", "jack", 100) == 62
+    assert RULES["flagd-v2"].hash("fractional-flag", "targeting_key", "jack") == 2682799072
+    assert bucket_value("fractional-flag", "jack", 100, "flagd-v2") == 62
     doc = bundle({"f": flag()})
     doc["bucketing"] = "flagd-v9"
     doc["digest"] = compute_digest(doc)
@@ -261,7 +261,7 @@ def test_text_prefix_promise_of_flagd_v2(flag_key: str, value: str) -> None:
     except UnicodeEncodeError:
         return
     expected = murmur3_32(data) if value else None
-    assert RULES["flagd-v2"].hash(flag_key, value) == expected
+    assert RULES["flagd-v2"].hash(flag_key, "account", value) == expected
 
 
 def test_vectors_through_the_evaluator_services_run() -> None:

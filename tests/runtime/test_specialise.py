@@ -110,12 +110,12 @@ INSTANTS = [datetime(2026, 11, 20, 9, 0, tzinfo=UTC), datetime(2026, 11, 20, 10,
 
 
 @settings(max_examples=50, deadline=None)
-@given(FLAGS, CONTEXTS)
+@given(FLAGS, CONTEXTS, st.sampled_from(["flagd-v2", "flagd-v3"]))
 def test_specialised_and_reference_agree(
-    raw: dict[str, Any], contexts: list[dict[str, Any]]
+    raw: dict[str, Any], contexts: list[dict[str, Any]], bucketing: str
 ) -> None:
     gate = flag(rules=[rule(attr("country", "eq", "DE"), "off")])
-    client = Client(bundle({"f": raw, "gate": gate}))
+    client = Client(bundle({"f": raw, "gate": gate}, bucketing=bucketing))
     state = client._state
     assert isinstance(state, CompiledSnapshot)
     compiled = state.get("f")

@@ -1,61 +1,48 @@
-"""Bucketing rules by name (FORMAT.md "Bucketing"): the one implementation services run.
+"""Bucketing rules by name: ``flagd-v2`` and ``flagd-v3`` (CBOR bucket keys). The one
+implementation services run: both evaluators take the rule from ``RULES``.
 
-A rule turns ``(flag key, bucket value)`` into an unsigned 32-bit hash, or None when the value
-has no bucket. Everything after the hash is common to every rule, as in flagd's ``fractional``:
-the bucket is ``(h * total) >> 32`` and the variant is the first whose running sum of integer
-weights exceeds it. The evaluator compares ``h`` directly with each running sum scaled into hash
-space (``thresholds``), which picks the same variant without the multiplication; ``bucket`` and
-``bucket_value`` below are built from the same pieces, so the vectors that test them test the
-evaluator's arithmetic too.
+Both are flagd's ``fractional`` with integer arithmetic: ``h`` is murmur3 x86 32-bit (seed 0,
+unsigned) of the rule's *bucket input*, ``bucket = (h * total) >> 32``, and the variant is the
+first whose running sum of weights exceeds the bucket. The rules differ only in the input:
 
-``RULES`` maps a snapshot's ``"bucketing"`` name to its rule; the evaluator looks the rule up
-once per snapshot. Adding a rule is one entry there: a ``BucketRule`` with its hash function
-(``text_prefix=False`` unless non-empty strings hash as ``flag_key + value``); snapshot
-verification, both evaluators and ``explain`` then follow it (``explain`` shows the hashed key
-only for ``text_prefix`` rules).
+* ``flagd-v2``: the UTF-8 text ``flag_key + key_text(value)`` (what flagd, the JS flagd core 4.x
+  and the Python flagd core 1.x hash).
+* ``flagd-v3``: deterministic CBOR (:mod:`.cbor`). For ``bucket_by: targeting_key`` it is the
+  array ``[flag_key, targeting_key]`` (fractional's shorthand form in openfeature-flagd-core
+  2.x), and the targeting key must be a non-empty string. For any other attribute it is the CBOR
+  text ``flag_key + key_text(value)`` (the export's ``cat`` of the flag key and the value, which
+  keeps flags decorrelated).
+
+The evaluator compares ``h`` directly with each running sum scaled into hash space
+(``thresholds``), which picks the same variant without the multiplication; ``bucket`` below is
+built from the same pieces, so the vectors that test it test the evaluator's arithmetic too.
+
+:data:`RULES` maps each name to its ``BucketRule``; the evaluator looks the rule up once per
+snapshot. Adding a rule is one entry there.
 """
 
 from __future__ import annotations
 
 from mmh3 import hash as _murmur3
 
+from .cbor import encode_pair, encode_text
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from typing import TypeAlias
 
-BUCKETING = "flagd-v2"  # the rule of bundles that do not say otherwise
+    BucketInput: TypeAlias = Callable[[str, str, object], "str | bytes | None"]
+
+BUCKETING = "flagd-v2"  # the default rule, and the one of bundles that do not name another
+FLAGD_V3 = "flagd-v3"
 TOTAL = 10000  # split weights in snapshots are integers out of TOTAL (percent x 100)
 HASH_SPACE = 1 << 32  # murmur3 x86_32 values are in [0, HASH_SPACE)
-
-
-class BucketRule:
-    """One named rule.
-
-    ``hash(flag_key, value)`` is the unsigned 32-bit hash of the value's bucket key, or None when
-    the value cannot be bucketed. ``text_prefix`` promises that a non-empty ``str`` value hashes
-    as murmur3 of ``flag_key + value`` (UTF-8), so the evaluator may do that inline; a rule that
-    does not keep that promise is always asked through ``hash``.
-    """
-
-    __slots__ = ("hash", "name", "text_prefix")
-
-    def __init__(
-        self, name: str, hash: Callable[[str, object], int | None], text_prefix: bool
-    ) -> None:
-        self.name = name
-        self.hash = hash
-        self.text_prefix = text_prefix
-
-    def bucket(self, flag_key: str, value: object, total: int = TOTAL) -> int | None:
-        """The bucket in ``[0, total)`` of ``value`` for ``flag_key``; None: no bucket."""
-        found = self.hash(flag_key, value)
-        if found is None or total <= 0:
-            return None
-        return scale(found, total)
+SHORTHAND_ATTRIBUTE = "targeting_key"
 
 
 def key_text(value: object) -> str | None:
-    """The text ``flagd-v2`` appends to the flag key, or None when the value has no bucket.
+    """The text appended to the flag key, or None when the value cannot be bucketed.
 
     Strings (the normal case) are used as they are. Other scalars are rendered the way flagd's
     ``cat`` renders JSON values, so the flagd export agrees: ``true``/``false``, integers in
@@ -74,25 +61,77 @@ def key_text(value: object) -> str | None:
     return None
 
 
-def hash_key(key: str) -> int:
-    """Unsigned murmur3 x86 32-bit hash (seed 0) of the UTF-8 encoding of ``key``."""
-    # mmh3 hashes a str as its UTF-8 bytes, which is what flagd hashes.
-    return int(_murmur3(key, 0, False))
-
-
-def _hash_v2(flag_key: str, value: object) -> int | None:
+def v2_input(flag_key: str, attribute: str, value: object) -> str | None:
+    """``flagd-v2``: the text ``flag_key + key_text(value)`` (hashed as UTF-8)."""
     text = key_text(value)
-    return None if text is None else _murmur3(flag_key + text, 0, False)
+    return None if text is None else flag_key + text
+
+
+def v3_input(flag_key: str, attribute: str, value: object) -> bytes | None:
+    """``flagd-v3``: CBOR ``[flag_key, targeting_key]``, or CBOR text ``flag_key + key_text``."""
+    if attribute == SHORTHAND_ATTRIBUTE:
+        if type(value) is str and value:
+            return encode_pair(flag_key, value)
+        return None
+    text = key_text(value)
+    return None if text is None else encode_text(flag_key + text)
+
+
+def shown_key(flag_key: str, attribute: str, value: object) -> object:
+    """The ``flagd-v3`` bucket key as JSON, for ``explain``: the array or the text it encodes."""
+    if attribute == SHORTHAND_ATTRIBUTE:
+        return [flag_key, value]
+    return flag_key + (key_text(value) or "")
+
+
+def _v2_shown(flag_key: str, attribute: str, value: object) -> object:
+    return flag_key + (key_text(value) or "")
+
+
+class BucketRule:
+    """One named rule.
+
+    ``input(flag_key, attribute, value)`` is the text or bytes hashed (None: no bucket) and
+    ``shown(...)`` the key as ``explain`` reports it. ``text_prefix`` promises that a non-empty
+    ``str`` value's input is ``flag_key + value``, so the evaluator may hash that inline; a
+    rule without the promise is always asked through ``hash``.
+    """
+
+    __slots__ = ("input", "name", "shown", "text_prefix")
+
+    def __init__(
+        self,
+        name: str,
+        bucket_input: BucketInput,
+        shown: Callable[[str, str, object], object],
+        text_prefix: bool,
+    ) -> None:
+        self.name = name
+        self.input = bucket_input
+        self.shown = shown
+        self.text_prefix = text_prefix
+
+    def hash(self, flag_key: str, attribute: str, value: object) -> int | None:
+        """The unsigned 32-bit hash of the bucket input; None when the value has no bucket."""
+        data = self.input(flag_key, attribute, value)
+        return None if data is None else _murmur3(data, 0, False)
 
 
 RULES: dict[str, BucketRule] = {
-    "flagd-v2": BucketRule("flagd-v2", _hash_v2, text_prefix=True),
+    BUCKETING: BucketRule(BUCKETING, v2_input, _v2_shown, text_prefix=True),
+    FLAGD_V3: BucketRule(FLAGD_V3, v3_input, shown_key, text_prefix=False),
 }
 
 
 def rule(name: object) -> BucketRule | None:
     """The rule a snapshot names, or None when this runtime does not know it."""
     return RULES.get(name) if isinstance(name, str) else None
+
+
+def hash_key(key: str | bytes) -> int:
+    """Unsigned murmur3 x86 32-bit hash (seed 0) of ``key`` (text is hashed as UTF-8)."""
+    # mmh3 hashes a str as its UTF-8 bytes, which is what flagd hashes.
+    return int(_murmur3(key, 0, False))
 
 
 def scale(hashed: int, total: int) -> int:
@@ -128,9 +167,18 @@ def pick_hash(hashed: int, limits: Sequence[int]) -> int:
     raise ValueError(f"hash {hashed} is outside the thresholds {list(limits)}")
 
 
-def bucket_value(flag_key: str, value: object, total: int = TOTAL) -> int | None:
-    """The ``flagd-v2`` bucket in ``[0, total)`` of ``value`` for ``flag_key``; None: no bucket."""
-    return RULES[BUCKETING].bucket(flag_key, value, total)
+def bucket_value(
+    flag_key: str,
+    value: object,
+    total: int = TOTAL,
+    rule: str = BUCKETING,
+    attribute: str = SHORTHAND_ATTRIBUTE,
+) -> int | None:
+    """The bucket in ``[0, total)`` of ``value`` for ``flag_key``; None when it has no bucket."""
+    hashed = RULES[rule].hash(flag_key, attribute, value)
+    if hashed is None or total <= 0:
+        return None
+    return scale(hashed, total)
 
 
 def pick(bucket: int, weights: Sequence[int]) -> int:
@@ -144,7 +192,11 @@ def pick(bucket: int, weights: Sequence[int]) -> int:
 
 
 def bucket(
-    flag_key: str, value: object, weights: Sequence[int], bucketing: str = BUCKETING
+    flag_key: str,
+    value: object,
+    weights: Sequence[int],
+    rule: str = BUCKETING,
+    attribute: str = SHORTHAND_ATTRIBUTE,
 ) -> int | None:
     """Index of the variant ``value`` falls into for integer ``weights`` in declared order.
 
@@ -156,5 +208,5 @@ def bucket(
         raise ValueError("weights must not be negative")
     if sum(weights) <= 0:
         return None
-    hashed = RULES[bucketing].hash(flag_key, value)
+    hashed = RULES[rule].hash(flag_key, attribute, value)
     return None if hashed is None else pick_hash(hashed, thresholds(weights))

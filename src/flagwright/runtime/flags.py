@@ -123,7 +123,7 @@ def _chooser(build: Builder) -> Choose:
         ctx: Mapping[str, Any], pairs: Pairs, no_bucket: Outcome, trace: Trace | None
     ) -> Outcome:
         value = ctx.get(attr)
-        hashed = hash_of(prefix, value)
+        hashed = hash_of(prefix, attr, value)
         if hashed is None:
             if trace is not None:
                 trace.append(_bucket_step(rule, attr, value, prefix, None, pairs, no_bucket))
@@ -147,16 +147,12 @@ def _bucket_step(
     pairs: Pairs,
     chosen: Outcome,
 ) -> dict[str, Any]:
-    from .bucketing import key_text
-
     previous = 0
     weights = []
     for running, _, outcome in pairs:
         weights.append([outcome.evaluation.variant, running - previous])
         previous = running
-    key: str | None = None
-    if hashed is not None and rule.text_prefix:
-        key = prefix + (key_text(value) or "")
+    key = None if hashed is None else rule.shown(prefix, attr, value)
     return {
         "step": "bucket",
         "attribute": attr,

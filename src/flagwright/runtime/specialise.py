@@ -177,11 +177,11 @@ def _hash(out: _Source, build: Builder, depth: int, no_bucket: Outcome) -> None:
         out.emit(depth, "if v.__class__ is str and v:")
         out.emit(depth + 1, f"h = murmur({prefix} + v, 0, False)")
         out.emit(depth, "else:")
-        out.emit(depth + 1, f"h = {out.call(hash_of)}({prefix}, v)")
+        out.emit(depth + 1, f"h = {out.call(hash_of)}({prefix}, {attr}, v)")
         out.emit(depth + 1, "if h is None:")
         out.emit(depth + 2, f"return {out.bind(no_bucket)}")
         return
-    out.emit(depth, f"h = {out.call(hash_of)}({prefix}, ctx.get({attr}))")
+    out.emit(depth, f"h = {out.call(hash_of)}({prefix}, {attr}, ctx.get({attr}))")
     out.emit(depth, "if h is None:")
     out.emit(depth + 1, f"return {out.bind(no_bucket)}")
 
