@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from flagwright.diagnostics import Diagnostic
+
 TOTAL = 10000  # bucket weights are out of 10000 (design.md §6)
 
 FlagStatus = Literal["added", "removed", "changed", "renamed"]
@@ -84,6 +86,14 @@ class ValueChange:
     after: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyNote:
+    """A change-policy violation (``validate --base``), with the environment it concerns."""
+
+    env: str | None  # None: not about one environment (a removed flag, a type change)
+    diagnostic: Diagnostic
+
+
 @dataclass(slots=True)
 class SemanticDiff:
     base: str
@@ -91,6 +101,7 @@ class SemanticDiff:
     flags: list[FlagChange] = field(default_factory=list)
     values: list[ValueChange] = field(default_factory=list)
     applications: list[ValueChange] = field(default_factory=list)  # Argo CD fields, not values
+    policies: list[PolicyNote] | None = None  # None: not checked
 
     @property
     def empty(self) -> bool:
