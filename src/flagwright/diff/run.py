@@ -58,7 +58,7 @@ def policy_notes(base: Revision, head: Revision, now: datetime) -> list[PolicyNo
     from flagwright.policy.changes import check_change_policies
 
     env_files = {e.source.path: name for name, e in head.index.environments.items()}
-    notes = []
+    notes: list[PolicyNote] = []
     for finding in check_change_policies(base, head, now).items:
         env = env_files.get(finding.source.path)
         where = finding.where
