@@ -29,6 +29,9 @@ def as_comment(diff: SemanticDiff) -> str:
     out.extend(_reshuffles(diff))
     out.extend(_violations(diff.policies))
     out.extend(_flag_details(diff.flags))
+    if diff.deploys:
+        out.extend([f"<details><summary>Deploys ({len(diff.deploys)})</summary>", ""])
+        out.extend([*(f"- {_md(d.text)}" for d in diff.deploys), "", "</details>", ""])
     out.extend(_path_details("Helm values", diff.values))
     out.extend(_path_details("Argo CD Applications", diff.applications))
     return "\n".join(out)
@@ -44,7 +47,9 @@ def _summary_table(diff: SemanticDiff) -> list[str]:
         flags = [f for f in diff.flags if f.env == env]
         values = sum(v.env == env for v in diff.values)
         apps = sum(a.env == env for a in diff.applications)
-        deploy = [f"{values} Helm value{_s(values)}"] if values else []
+        rollouts = sum(d.env == env for d in diff.deploys)
+        deploy = [f"{rollouts} deploy{_s(rollouts)}"] if rollouts else []
+        deploy += [f"{values} Helm value{_s(values)}"] if values else []
         deploy += [f"{apps} Argo CD field{_s(apps)}"] if apps else []
         users = ", ".join(f"`{f.flag}` {_users(f)}" for f in flags) or "none"
         out.append(

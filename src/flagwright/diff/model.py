@@ -94,6 +94,17 @@ class PolicyNote:
     diagnostic: Diagnostic
 
 
+@dataclass(frozen=True, slots=True)
+class DeployChange:
+    """An app's new version (or deploy settings) in an environment, with how it rolls out."""
+
+    env: str
+    app: str
+    text: str
+    strategy_before: str
+    strategy_after: str
+
+
 @dataclass(slots=True)
 class SemanticDiff:
     base: str
@@ -102,7 +113,8 @@ class SemanticDiff:
     values: list[ValueChange] = field(default_factory=list)
     applications: list[ValueChange] = field(default_factory=list)  # Argo CD fields, not values
     policies: list[PolicyNote] | None = None  # None: not checked
+    deploys: list[DeployChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.flags and not self.values and not self.applications
+        return not self.flags and not self.values and not self.applications and not self.deploys
