@@ -144,7 +144,7 @@ def test_outside_git_the_site_says_there_is_no_history(tmp_path: Path) -> None:
     shutil.copytree(FIXTURE, root)
     site = build(root, tmp_path / "site", FIXTURE_AT)
     html = (site / "flags" / "web-new-nav.html").read_text(encoding="utf-8")
-    assert "No history: " in html and "is not inside a Git repository" in html
+    assert "No history: the configuration folder is not inside a Git repository." in html
 
 
 def test_readme_shows_the_dashboard_screenshot() -> None:

@@ -39,7 +39,11 @@ def read_history(root: Path, limit: int | None = None) -> History:
         git = GitRepo(root)
         commits = git.history(git.head(), list(CONFIG_DIRS))
     except GitError as exc:
-        return History(unavailable=str(exc))
+        # The folder's absolute path would make the site depend on where it was built.
+        message = str(exc)
+        if message.startswith(f"{root} "):
+            message = "the configuration folder" + message[len(str(root)) :]
+        return History(unavailable=message)
     if limit is not None:
         commits = commits[:limit]
     loader = RevisionLoader(git)
