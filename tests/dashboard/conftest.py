@@ -36,8 +36,10 @@ FIXTURE_AT = "2026-11-20T11:00:00Z"
 EXAMPLE_AT = "2026-12-02T10:00:00Z"  # prod's scheduled rollout of the example is under way
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    # Package scope, not session: while Playwright's sync API is open it runs an event loop,
+    # and other packages' tests call asyncio.run(), which refuses to run inside one.
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: run `bash .ci/setup` as root (Debian's chromium)")
     from playwright.sync_api import sync_playwright
