@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flagwright.diff.model import FlagChange
 from flagwright.diff.revisions import DiffError, diff_revisions
+from flagwright.errors import GitError
 from flagwright.gitio.repo import CommitInfo, GitRepo
 from flagwright.gitio.revision import Revision, RevisionLoader
 from flagwright.load.repository import CONFIG_DIRS
@@ -38,7 +39,14 @@ def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
             revisions[sha] = loader.commit(sha)
         return revisions[sha]
 
+    boundary = git.shallow_commits()
     for commit in git.history(git.head(), list(CONFIG_DIRS)):
+        if commit.sha in boundary and commit.parent is not None:
+            raise GitError(
+                f"this is a shallow clone: the history before commit {commit.sha[:12]} "
+                f"({commit.subject}) is not here, so its change cannot be shown; fetch it "
+                "with `git fetch --unshallow`"
+            )
         base = empty if commit.parent is None else load(commit.parent)
         head = load(commit.sha)
         if key not in base.index.flags and key not in head.index.flags:

@@ -10,6 +10,11 @@ from .conftest import GitWork, replace
 
 CALM = "2026-11-20T12:00:00Z"
 FROZEN = "2026-12-24T12:00:00Z"
+FLAG_FROZEN = (
+    "only a change that reduces exposure (turning it off, a lower stage, percentage or share) "
+    "or restores the state before the last change is allowed"
+)
+APP_FROZEN = "only restoring the state before the last change (a switch back, a revert) is allowed"
 
 
 def _validate(work: GitWork, now: str = CALM, base: str = "main") -> tuple[int, list[str]]:
@@ -86,11 +91,17 @@ def test_freeze_blocks_changes_but_not_turning_off(config_repo: GitWork) -> None
     window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
     assert lines == [
         f"environments/prod.yaml:11:3: error[FW403] Helm values of web in prod change while "
-        f"prod is frozen from {window}",
-        f"flags/new-api.yaml:10:3: error[FW403] new-api: prod is frozen from {window}; only "
-        "turning a flag off (enabled: false) is allowed",
+        f"prod is frozen from {window}; {APP_FROZEN}",
+        f"environments/prod.yaml:12:28: error[FW406] web in prod: replicaCount becomes 4, which "
+        "staging (which prod promotes from) does not have yet (it has 2); deploy it to staging "
+        "first, or acknowledge it with the commit trailer `Flagwright-Allow: FW406 "
+        "prod/web/replicaCount`",
+        f"flags/new-api.yaml:10:3: error[FW403] new-api: prod is frozen from {window}; "
+        f"{FLAG_FROZEN}",
     ]
-    assert _validate(config_repo, now=CALM)[0] == 0
+    assert [line.split(" ")[1] for line in _validate(config_repo, now=CALM)[1]] == [
+        "error[FW406]"
+    ]
 
 
 def test_freeze_allows_a_kill_switch(config_repo: GitWork) -> None:
@@ -201,9 +212,22 @@ def test_rollout_step_covers_promote(config_repo: GitWork) -> None:
     ]
 
 
+GENTLE = """
+    kind: RolloutPlan
+    name: gentle
+    stages:
+      - {percent: 5, hold: 1h}
+      - {percent: 25, hold: 1h}
+      - {percent: 50, hold: 1h}
+      - {percent: 75, hold: 1h}
+      - {percent: 100}
+"""
+
+
 def test_rollout_step_measures_a_schedule_at_now(config_repo: GitWork) -> None:
+    config_repo.write("flags/plans/gentle.yaml", GENTLE)
     replace(config_repo, "flags/new-api.yaml", PROD_ROLLOUT,
-            'rollout: {plan: canary, variant: "on", start: "2026-12-01T00:00:00Z"}')  # fmt: skip
+            'rollout: {plan: gentle, variant: "on", start: "2026-12-01T00:00:00Z"}')  # fmt: skip
     config_repo.commit("prod on a schedule, starting in December")
     replace(config_repo, "flags/new-api.yaml", "2026-12-01T00:00:00Z", "2026-12-05T00:00:00Z")
     assert _validate(config_repo, base="HEAD")[0] == 0  # still 0% at now: nothing grows
@@ -216,6 +240,45 @@ def test_rollout_step_measures_a_schedule_at_now(config_repo: GitWork) -> None:
     ]
 
 
+def _staging_fully_on(work: GitWork) -> None:
+    replace(work, "flags/new-api.yaml", 'rollout: {plan: canary, variant: "on", stage: 4}',
+            'serve: "on"')  # fmt: skip
+    work.commit("staging fully on")
+
+
+def test_a_schedule_is_held_to_max_rollout_step_stage_by_stage(config_repo: GitWork) -> None:
+    _staging_fully_on(config_repo)
+    replace(config_repo, "flags/new-api.yaml", PROD_ROLLOUT,
+            'rollout: {plan: canary, variant: "on", start: "2026-12-01T00:00:00Z"}')  # fmt: skip
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:15:51: error[FW401] new-api in prod: the scheduled rollout of on "
+        "(plan canary): its schedule (1 → 10 → 25 → 50 → 100) steps from 50.00% to 100.00% at "
+        "stage 5 (50.00%); prod's max_rollout_step is 25.00%, so use a plan whose stages grow "
+        "by at most that, or a manual rollout (stage: N)"
+    ]
+    config_repo.write("flags/plans/gentle.yaml", GENTLE)
+    replace(config_repo, "flags/new-api.yaml", "plan: canary, variant: \"on\", start",
+            "plan: gentle, variant: \"on\", start")  # fmt: skip
+    assert _validate(config_repo) == (0, ["10 files, 10 documents: no problems"])
+
+
+def test_a_scheduled_stage_inside_a_freeze_is_fw403(config_repo: GitWork) -> None:
+    _staging_fully_on(config_repo)
+    config_repo.write("flags/plans/gentle.yaml", GENTLE)
+    replace(config_repo, "flags/new-api.yaml", PROD_ROLLOUT,
+            'rollout: {plan: gentle, variant: "on", start: "2026-12-19T22:00:00Z"}')  # fmt: skip
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:15:51: error[FW403] new-api in prod: stage 3 (50%) of the schedule "
+        "starts at 2026-12-20T00:00:00+00:00, while prod is frozen from "
+        "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays); a freeze holds "
+        "growth, so start the schedule after it (or before, so that it ends in time)"
+    ]
+
+
 def test_freeze_blocks_a_chart_version_bump(config_repo: GitWork) -> None:
     replace(config_repo, "environments/apps/web.yaml", "version: 1.0.0", "version: 1.1.0")
     code, lines = _validate(config_repo, now=FROZEN)
@@ -223,9 +286,12 @@ def test_freeze_blocks_a_chart_version_bump(config_repo: GitWork) -> None:
     window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
     assert lines == [
         "environments/apps/web.yaml:3:63: error[FW403] the Argo CD Application of web in prod "
-        f"changes (chart.version) while prod is frozen from {window}"
+        f"changes (chart.version) while prod is frozen from {window}; {APP_FROZEN}",
+        "environments/apps/web.yaml:3:63: error[FW406] web in prod: chart.version becomes "
+        "'1.1.0', which staging (which prod promotes from) does not have yet (it has '1.0.0'); "
+        "deploy it to staging first, or acknowledge it with the commit trailer "
+        "`Flagwright-Allow: FW406 prod/web/chart.version`",
     ]
-    assert _validate(config_repo, now=CALM)[0] == 0
 
 
 def test_freeze_blocks_an_argocd_namespace_change(config_repo: GitWork) -> None:
@@ -235,5 +301,5 @@ def test_freeze_blocks_an_argocd_namespace_change(config_repo: GitWork) -> None:
     window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
     assert lines == [
         "environments/prod.yaml:4:65: error[FW403] the Argo CD Application of web in prod "
-        f"changes (argocd.namespace) while prod is frozen from {window}"
+        f"changes (argocd.namespace) while prod is frozen from {window}; {APP_FROZEN}"
     ]
