@@ -40,9 +40,7 @@ def rollback_entry(root: Path, key: str, env: str, to: str | None) -> tuple[Any,
         if git.is_shallow()
         else ""
     )
-    raise EditError(
-        f"no earlier revision of {rel} has a different {env} entry for {key}{shallow}"
-    )
+    raise EditError(f"no earlier revision of {rel} has a different {env} entry for {key}{shallow}")
 
 
 def _entry(raw: bytes, rel: str, key: str, env: str) -> EnvEntry | bool | None:

@@ -22,7 +22,7 @@ from flagwright.model import Flag
 from flagwright.model.environment import Policy
 from flagwright.policy.apps import check_app_removals, check_value_promotion
 from flagwright.policy.exposure import frozen_stages, schedule_problem, step_problem, window_text
-from flagwright.policy.freeze import freeze_at, frozen_flags, frozen_values
+from flagwright.policy.freeze import FlagReverts, freeze_at, frozen_flags, frozen_values
 from flagwright.policy.history import Allowances, History
 
 Compiled = Mapping[str, Any]
@@ -55,26 +55,30 @@ def check_change_policies(
         env: _Side(compiled_flags(base, env, keys), compiled_flags(head, env, keys)) for env in envs
     }
     promoted_from = _promotion_sources(base, head, keys)
+    reverts = FlagReverts(base, head, history)
     for env in envs:
         located = head.index.environments[env]
         policy = located.model.policy
         side = sides[env]
         for key in sorted(keys & set(side.after)):
             flag = head.index.flags[key]
+            found = Findings()
             if policy.max_rollout_step is not None:
-                _rollout_step(findings, flag.source, flag.model, env, side, key,
+                _rollout_step(found, flag.source, flag.model, env, side, key,
                               policy.max_rollout_step, now)  # fmt: skip
-                _schedule_steps(findings, flag.source, flag.model, env, side, key, policy)
+                _schedule_steps(found, flag.source, flag.model, env, side, key, policy)
             if policy.freeze:
-                _schedule_freeze(findings, flag.source, flag.model, env, side, key, policy)
+                _schedule_freeze(found, flag.source, flag.model, env, side, key, policy)
             if policy.require_promotion and located.model.promotes_from:
                 source_env = located.model.promotes_from
-                _promotion(findings, flag.source, flag.model, env, source_env,
+                _promotion(found, flag.source, flag.model, env, source_env,
                            side, key, promoted_from.get(source_env, {}))  # fmt: skip
+            if found.items and not reverts(env, key):
+                findings.extend(found.items)
         freeze = freeze_at(env, base, head, now)
         if freeze is not None:
-            frozen_flags(findings, base, head, env, freeze, diff.flags,
-                         (side.before, side.after), history, now)  # fmt: skip
+            frozen_flags(findings, head, env, freeze, diff.flags,
+                         (side.before, side.after), reverts, now)  # fmt: skip
             frozen_values(findings, base, head, env, freeze, diff.values, diff.applications,
                           history)  # fmt: skip
     check_value_promotion(findings, base, head, allowed)

@@ -60,8 +60,8 @@ def only_reduces(old: Compiled | None, new: Compiled | None, now: datetime) -> b
             if not _to_default(rule, new_rules[at], default, now):
                 return False
             at += 1
-        elif not _only_default_after(new_rules[at:], new["fallthrough"], default, now):
-            return False  # users of the dropped rule now reach parts that serve a variant
+        elif not _dropping_reduces(rule, new_rules[at:], new["fallthrough"], default, now):
+            return False  # users of the dropped rule now reach parts that serve them more
     if at != len(new_rules):
         return False  # a new rule
     return _to_default(old["fallthrough"], new["fallthrough"], default, now)
@@ -78,22 +78,55 @@ def _to_default(old: Compiled | None, new: Compiled | None, default: str, now: d
     )
 
 
-def _only_default_after(
-    rules: Sequence[Compiled], fallthrough: Compiled, default: str, now: datetime
+def _dropping_reduces(
+    dropped: Compiled,
+    rules: Sequence[Compiled],
+    fallthrough: Compiled,
+    default: str,
+    now: datetime,
 ) -> bool:
-    parts = [*rules, fallthrough]
-    return all(v == default for part in parts for v, w in serving(part, default, now) if w)
+    """Users of a dropped rule fall through to the parts after it: no more exposure only if
+    those serve nothing but the default and the one variant the rule served to all of them."""
+    served = {v for v, w in serving(dropped, default, now) if w}
+    allowed = {default} | (served if len(served) == 1 else set())
+    later = [*rules, fallthrough]
+    return all(v in allowed for part in later for v, w in serving(part, default, now) if w)
+
+
+class FlagReverts:
+    """Whether HEAD's state of a flag in an environment is the state before its last change.
+
+    A revert restores what was served and reviewed before, so it passes a freeze and the
+    step and promotion rules; asked only when a rule would otherwise report, because it reads
+    history.
+    """
+
+    def __init__(self, base: Revision, head: Revision, history: History) -> None:
+        self._base, self._head, self._history = base, head, history
+        self._known: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, env: str, key: str) -> bool:
+        if (env, key) not in self._known:
+            self._known[(env, key)] = self._reverts(env, key)
+        return self._known[(env, key)]
+
+    def _reverts(self, env: str, key: str) -> bool:
+        old, new = self._base.index.flags.get(key), self._head.index.flags.get(key)
+        if old is None or new is None:
+            return False
+        current = flag_state(old.model, env)
+        previous = self._history.flag_before_last_change(key, env, old.source.path, current)
+        return not is_missing(previous) and previous == flag_state(new.model, env)
 
 
 def frozen_flags(
     findings: Findings,
-    base: Revision,
     head: Revision,
     env: str,
     freeze: Freeze,
     changes: Sequence[FlagChange],
     sides: tuple[Mapping[str, Any], Mapping[str, Any]],
-    history: History,
+    reverts: FlagReverts,
     now: datetime,
 ) -> None:
     before, after = sides
@@ -105,8 +138,7 @@ def frozen_flags(
         located = head.index.flags.get(change.flag)
         if located is None:
             continue  # a removal: reported by FW405 when it matters, no line in HEAD to show
-        old = base.index.flags.get(change.flag)
-        if old is not None and _reverts_flag(history, change.flag, env, old, located):
+        if reverts(env, change.flag):
             continue
         where: YamlPath = ("environments", env)
         if env not in located.model.environments:
@@ -117,13 +149,6 @@ def frozen_flags(
             "reduces exposure (turning it off, a lower stage, percentage or share) or restores "
             "the state before the last change is allowed",
         )  # fmt: skip
-
-
-def _reverts_flag(history: History, key: str, env: str, old: Any, new: Any) -> bool:
-    previous = history.flag_before_last_change(
-        key, env, old.source.path, flag_state(old.model, env)
-    )
-    return not is_missing(previous) and previous == flag_state(new.model, env)
 
 
 def frozen_values(
