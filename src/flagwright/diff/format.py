@@ -8,7 +8,14 @@ from itertools import groupby
 from typing import Any
 
 from flagwright.diff.describe import value_text
-from flagwright.diff.model import Blast, FlagChange, SemanticDiff, ValueChange, percent_text
+from flagwright.diff.model import (
+    AppDeleted,
+    Blast,
+    FlagChange,
+    SemanticDiff,
+    ValueChange,
+    percent_text,
+)
 
 _MARK = {"added": "+", "removed": "-", "changed": "~", "renamed": ">"}
 
@@ -30,6 +37,8 @@ def _summary_line(diff: SemanticDiff) -> str:
     parts.append(f"{_n(len(diff.values), 'Helm value change')}")
     if diff.applications:
         parts.append(f"{_n(len(diff.applications), 'Argo CD Application change')}")
+    if diff.deleted:
+        parts.append(f"{_n(len(diff.deleted), 'Argo CD Application')} deleted")
     if reshuffles:
         parts.append(f"{_n(reshuffles, 'BUCKET RESHUFFLE')}")
     return ", ".join(parts)
@@ -52,7 +61,17 @@ def as_text(diff: SemanticDiff) -> str:
             lines.extend(f"      blast radius, {b.scope}: {blast_text(b)}" for b in flag.blast)
     lines.extend(_path_section("Helm values", diff.values))
     lines.extend(_path_section("Argo CD Applications", diff.applications))
+    if diff.deleted:
+        lines.extend(["", "Deleted:"])
+        lines.extend(f"  - {_deleted_text(d)}" for d in diff.deleted)
     return "\n".join(lines) + "\n"
+
+
+def _deleted_text(d: AppDeleted) -> str:
+    return (
+        f"Application {d.application} will be deleted ({d.app} leaves {d.env}; Argo CD prunes "
+        "everything it deployed)"
+    )
 
 
 def _path_section(title: str, changes: Sequence[ValueChange]) -> list[str]:
@@ -123,6 +142,10 @@ def as_markdown(diff: SemanticDiff) -> str:
             out.append("")
     out.extend(_path_table("Helm values", diff.values))
     out.extend(_path_table("Argo CD Applications", diff.applications))
+    if diff.deleted:
+        out.extend(["### Deleted", ""])
+        out.extend(f"- **{_md(_deleted_text(d))}**" for d in diff.deleted)
+        out.append("")
     return "\n".join(out)
 
 
@@ -188,6 +211,10 @@ def to_data(diff: SemanticDiff) -> dict[str, Any]:
             {"environment": a.env, "app": a.app, "path": a.path, "status": a.status,
              "before": a.before, "after": a.after}
             for a in diff.applications
+        ],
+        "deleted": [
+            {"environment": d.env, "app": d.app, "application": d.application}
+            for d in diff.deleted
         ],
     }  # fmt: skip
 

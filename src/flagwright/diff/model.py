@@ -84,6 +84,15 @@ class ValueChange:
     after: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class AppDeleted:
+    """An app that leaves an environment: Argo CD deletes its Application (and what it runs)."""
+
+    env: str
+    app: str
+    application: str  # the Argo CD Application's name
+
+
 @dataclass(slots=True)
 class SemanticDiff:
     base: str
@@ -91,7 +100,8 @@ class SemanticDiff:
     flags: list[FlagChange] = field(default_factory=list)
     values: list[ValueChange] = field(default_factory=list)
     applications: list[ValueChange] = field(default_factory=list)  # Argo CD fields, not values
+    deleted: list[AppDeleted] = field(default_factory=list)  # instead of their values' removal
 
     @property
     def empty(self) -> bool:
-        return not self.flags and not self.values and not self.applications
+        return not (self.flags or self.values or self.applications or self.deleted)

@@ -234,7 +234,6 @@ class GitRepo:
             for commit in self._repo.iter_commits(rev, paths=full)
         ]
 
-
     def _missing(self, commit: str) -> str:
         """Why the files of ``commit`` cannot be read."""
         if commit in self.shallow_commits() or (self.is_shallow() and not self._has(commit)):

@@ -14,7 +14,7 @@ from typing import Any
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings, Source, YamlPath
 from flagwright.diff.blast import Weights, serving, shares
-from flagwright.diff.model import TOTAL, percent_text
+from flagwright.diff.model import TOTAL, ValueChange, percent_text
 from flagwright.diff.revisions import changed_flags, compiled_flags, diff_revisions
 from flagwright.diff.semantic import is_active
 from flagwright.gitio.revision import Revision
@@ -79,8 +79,9 @@ def check_change_policies(
         if freeze is not None:
             frozen_flags(findings, head, env, freeze, diff.flags,
                          (side.before, side.after), reverts, now)  # fmt: skip
+            gone = [ValueChange(d.env, d.app, "", "removed") for d in diff.deleted]
             frozen_values(findings, base, head, env, freeze, diff.values, diff.applications,
-                          history)  # fmt: skip
+                          history, gone)  # fmt: skip
     check_value_promotion(findings, base, head, allowed)
     check_app_removals(findings, base, head, allowed)
     _types_and_removals(findings, base, head)

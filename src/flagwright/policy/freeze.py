@@ -160,23 +160,28 @@ def frozen_values(
     values: Sequence[ValueChange],
     applications: Sequence[ValueChange],
     history: History,
+    deleted: Sequence[ValueChange] = (),
 ) -> None:
     """Helm values, chart, ``argocd`` and repository changes reach the cluster as surely as
     flags do; an app whose whole state goes back to what it was before its last change (the
     blue-green switch back, a reverted image tag) passes."""
     reported: set[tuple[str, YamlPath]] = set()
     reverted: dict[str, bool] = {}
-    for change in [*values, *applications]:
+    for change in [*values, *applications, *deleted]:
         if change.env != env:
             continue
         if change.app not in reverted:
             reverted[change.app] = _reverts_app(history, base, head, env, change.app)
         if reverted[change.app]:
             continue
+        if env not in head.index.environments:
+            continue  # the environment is deleted: FW407 reports it at the file BASE had
         is_value = change in values
         source, where = (
             _value_origin(base, head, change) if is_value else _application_origin(head, change)
         )
+        if not change.path:
+            source, where = head.index.environments[env].source, ("apps",)
         if (source.path, where) in reported:
             continue
         reported.add((source.path, where))
@@ -184,6 +189,8 @@ def frozen_values(
             f"Helm values of {change.app} in {env} change"
             if is_value
             else f"the Argo CD Application of {change.app} in {env} changes ({change.path})"
+            if change.path
+            else f"the Argo CD Application of {change.app} in {env} is deleted"
         )
         findings.add(
             source, where, Code.FROZEN,
