@@ -16,7 +16,7 @@ from flagwright.diff.revisions import DiffError, diff_revisions
 from flagwright.errors import GitError
 from flagwright.gitio.repo import CommitInfo, GitRepo
 from flagwright.gitio.revision import Revision, RevisionLoader
-from flagwright.load.repository import CONFIG_DIRS
+from flagwright.load.repository import CONFIG_DIRS, require_config_repo
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,7 @@ class LogEntry:
 
 def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
     """Newest first, like ``git log``."""
+    require_config_repo(root)
     git = GitRepo(root)
     loader = RevisionLoader(git)
     empty = loader.from_files("(nothing)", {})
@@ -41,7 +42,7 @@ def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
 
     boundary = git.shallow_commits()
     for commit in git.history(git.head(), list(CONFIG_DIRS)):
-        if commit.sha in boundary and commit.parent is not None:
+        if commit.sha in boundary:
             raise GitError(
                 f"this is a shallow clone: the history before commit {commit.sha[:12]} "
                 f"({commit.subject}) is not here, so its change cannot be shown; fetch it "

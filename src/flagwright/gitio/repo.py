@@ -222,17 +222,27 @@ class GitRepo:
         return [m.strip() for m in out.split("\0") if m.strip()]
 
     def _history(self, rev: str, full: list[str]) -> list[CommitInfo]:
-        return [
-            CommitInfo(
-                sha=commit.hexsha,
-                author=str(commit.author.name),
-                email=str(commit.author.email),
-                date=commit.authored_datetime.isoformat(),
-                subject=str(commit.message).split("\n", 1)[0],
-                parent=commit.parents[0].hexsha if commit.parents else None,
+        # `git log` rather than gitpython's iter_commits: no long-lived cat-file process is left
+        # behind when an object turns out to be missing halfway through.
+        out = str(
+            self._git.log("-z", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%P%x1f%B", rev, "--", *full)
+        )
+        commits = []
+        for record in out.split("\0"):
+            if not record.strip():
+                continue
+            sha, author, email, date, parents, message = record.split("\x1f", 5)
+            commits.append(
+                CommitInfo(
+                    sha=sha.strip(),
+                    author=author,
+                    email=email,
+                    date=date,
+                    subject=message.strip("\n").split("\n", 1)[0],
+                    parent=parents.split()[0] if parents.strip() else None,
+                )
             )
-            for commit in self._repo.iter_commits(rev, paths=full)
-        ]
+        return commits
 
     def _missing(self, commit: str) -> str:
         """Why the files of ``commit`` cannot be read."""
