@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from flagwright.check.suggest import did_you_mean
 from flagwright.diff.model import FlagChange
 from flagwright.diff.revisions import DiffError, diff_revisions
-from flagwright.errors import GitError
+from flagwright.errors import GitError, UserError
 from flagwright.gitio.repo import CommitInfo, GitRepo
 from flagwright.gitio.revision import Revision, RevisionLoader
 from flagwright.load.repository import CONFIG_DIRS, require_config_repo
@@ -41,6 +42,7 @@ def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
         return revisions[sha]
 
     boundary = git.shallow_commits()
+    seen = False
     for commit in git.history(git.head(), list(CONFIG_DIRS)):
         if commit.sha in boundary:
             raise GitError(
@@ -52,6 +54,7 @@ def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
         head = load(commit.sha)
         if key not in base.index.flags and key not in head.index.flags:
             continue
+        seen = True
         try:
             diff = diff_revisions(base, head, flags=[key], env=env, values=False)
         except DiffError as exc:
@@ -59,4 +62,8 @@ def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
             continue
         if diff.flags:
             entries.append(LogEntry(commit, tuple(diff.flags)))
+    if not seen:
+        current = load(git.head()).index if git.has_commits() else None
+        names = [] if current is None else [*current.flags, *current.apps]
+        raise UserError(f"unknown flag {key!r}" + did_you_mean(key, names, "flags and apps"))
     return entries

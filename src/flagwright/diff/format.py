@@ -89,6 +89,11 @@ def _segments(segments: tuple[str, ...]) -> str:
     return f" [segments: {', '.join(segments)}]" if segments else ""
 
 
+def value_line(v: ValueChange) -> str:
+    """``~ image.tag: 1.0.0 → 1.1.0`` (``+`` added, ``-`` removed)."""
+    return _value_line(v)
+
+
 def _value_line(v: ValueChange) -> str:
     if v.status == "added":
         return f"+ {v.path}: {value_text(v.after)}"

@@ -77,6 +77,9 @@ class GitRepo:
             )
         return f"unknown revision {ref!r}: no commit by that name"
 
+    def has_commits(self) -> bool:
+        return self._exists("HEAD")
+
     def head(self) -> str:
         return self.resolve("HEAD")
 
