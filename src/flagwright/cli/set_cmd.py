@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +21,12 @@ def parse_split(text: str) -> dict[str, float]:
             number = float(weight)
         except ValueError:
             number = -1.0
+        if not math.isfinite(number):
+            what = "NaN (not a number)" if math.isnan(number) else "infinite"
+            raise click.BadParameter(
+                f"{part!r}: the weight is {what}; give a percentage from 0 to 100",
+                param_hint="--split",
+            )
         if not sep or not variant.strip() or number < 0:
             raise click.BadParameter(f"{part!r} is not VARIANT=PERCENT", param_hint="--split")
         weights[variant.strip()] = number

@@ -99,7 +99,8 @@ def apply_edit(
     written = new_text != text and not dry_run
     if written:
         _write_atomically(root / rel, (bom + new_text).encode("utf-8"))
-    return EditOutcome(rel, edit.summary, diff, written)
+    summary = "; ".join([edit.summary, *edit.notes])
+    return EditOutcome(rel, summary, diff, written)
 
 
 def _check_policies(
