@@ -112,6 +112,33 @@ class GitRepo:
                     return ref
         return None
 
+    def remote_default_branch(self) -> str | None:
+        """The remote's default branch: origin/HEAD's target, else origin/main or origin/master."""
+        import git
+
+        try:
+            target = str(self._git.symbolic_ref("-q", "refs/remotes/origin/HEAD")).strip()
+            if target:
+                return target
+        except git.GitCommandError:
+            pass
+        for name in DEFAULT_BRANCHES:
+            if self._exists(f"refs/remotes/origin/{name}"):
+                return f"refs/remotes/origin/{name}"
+        return None
+
+    def merge_base_of(self, commit: str, branch: str) -> str:
+        """The merge base of two commits (full ids or full ref names, never user input)."""
+        import git
+
+        try:
+            base = str(self._git.merge_base(commit, branch)).strip()
+        except git.GitCommandError:
+            base = ""
+        if not base:
+            raise GitError(f"{commit[:12]} and {_short(branch)} have no common ancestor")
+        return base
+
     def merge_base(self) -> str:
         """The merge base of HEAD with the default branch: what a pull request is compared to."""
         import git
