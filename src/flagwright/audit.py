@@ -63,7 +63,8 @@ def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
         if diff.flags:
             entries.append(LogEntry(commit, tuple(diff.flags)))
     if not seen:
-        current = load(git.head()).index if git.has_commits() else None
-        names = [] if current is None else [*current.flags, *current.apps]
-        raise UserError(f"unknown flag {key!r}" + did_you_mean(key, names, "flags and apps"))
+        current = loader.work_tree().index  # a flag not committed yet has no history, but exists
+        if key not in current.flags:
+            names = [*current.flags, *current.apps]
+            raise UserError(f"unknown flag {key!r}" + did_you_mean(key, names, "flags and apps"))
     return entries

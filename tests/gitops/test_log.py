@@ -116,3 +116,9 @@ def test_log_app_env_lists_the_deploy_history(config_repo: GitWork) -> None:
          "path": "image.tag", "status": "changed"}
     ]  # fmt: skip
     assert data[3]["deployed"] == ["dev", "prod", "staging"]
+
+
+def test_log_of_a_flag_not_committed_yet_is_empty(config_repo: GitWork) -> None:
+    config_repo.write("flags/fresh.yaml", "kind: Flag\nkey: fresh\ndescription: x\nowner: y\n")
+    result = run_cli("-C", str(config_repo.root), "log", "fresh")
+    assert (result.exit_code, result.stdout) == (0, "no commits change fresh\n")
