@@ -87,3 +87,25 @@ def test_nan_in_split_is_named(config_repo: GitWork) -> None:
     )
     code, _, err = _set(config_repo, "checkout", "--env", "dev", "--split", "control=inf")
     assert (code, "the weight is infinite" in err) == (2, True)
+
+
+def test_advance_on_an_aliased_rollout_expands_it(config_repo: GitWork) -> None:
+    text = """\
+kind: Flag
+key: shared-rollout
+description: Two environments share one rollout through an anchor
+owner: team-a
+environments:
+  dev:
+    rollout: &r {plan: canary, variant: "on", stage: 1}
+  staging:
+    rollout: *r
+"""
+    config_repo.write("flags/shared-rollout.yaml", text)
+    result = run_cli("-C", str(config_repo.root), "advance", "shared-rollout", "--env",
+                     "staging", "--now", CALM)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "environments.staging.rollout was an alias" in result.stdout.splitlines()[0]
+    assert config_repo.read("flags/shared-rollout.yaml") == text.replace(
+        "    rollout: *r\n", '    rollout: {plan: canary, variant: "on", stage: 2}\n'
+    )

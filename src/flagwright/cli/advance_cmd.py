@@ -22,7 +22,7 @@ def advance(ctx: click.Context, flag: str, env: str, now: str | None) -> None:
     outcome = apply_edit(
         Path(ctx.obj["root"]),
         flag,
-        lambda index, model, _raw: advance_edit(index, model, env),
+        lambda index, model, raw: advance_edit(index, model, env, raw),
         date.today(),
         now=edit_instant(now),
     )

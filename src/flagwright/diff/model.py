@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-TOTAL = 10000  # bucket weights are out of 10000 (design.md §6)
+TOTAL = 10000  # bucket weights are out of 10000, as the runtime buckets users
 
 FlagStatus = Literal["added", "removed", "changed", "renamed"]
 ValueStatus = Literal["added", "removed", "changed"]

@@ -181,7 +181,7 @@ def set_enabled(env: str, enabled: bool) -> Edit:
     return Edit(("environments", env), mutate, f"{env}: {state}", notes)
 
 
-def advance(index: ConfigIndex, flag: Flag, env: str) -> Edit:
+def advance(index: ConfigIndex, flag: Flag, env: str, raw: CommentedMap | None = None) -> Edit:
     entry = flag.environments.get(env)
     if entry is None or entry.rollout is None:
         raise EditError(f"{flag.key} has no rollout in {env}")
@@ -212,7 +212,19 @@ def advance(index: ConfigIndex, flag: Flag, env: str) -> Edit:
 
     percent = plan.model.stages[stage - 1].percent
     summary = f"{env}: stage {stage} of {last} ({percent:g}%)"
-    return Edit(("environments", env), mutate, summary, notes)
+    # Only the rollout's lines change, unless an alias has to be expanded into the entry.
+    path: KeyPath = ("environments", env, "rollout")
+    if raw is not None and _aliased(raw, env):
+        path = ("environments", env)
+    return Edit(path, mutate, summary, notes)
+
+
+def _aliased(doc: CommentedMap, env: str) -> bool:
+    envs = doc.get("environments")
+    entry = envs.get(env) if isinstance(envs, CommentedMap) else None
+    if not isinstance(entry, CommentedMap):
+        return False
+    return _count(doc, entry) > 1 or _count(doc, entry.get("rollout")) > 1
 
 
 def promote(index: ConfigIndex, flag: Flag, raw: CommentedMap, target: str) -> Edit:

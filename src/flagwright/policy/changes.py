@@ -1,7 +1,10 @@
-"""Change policies (design.md §3 ``policy``): is the change BASE → HEAD allowed?
+"""Change policies (an Environment's ``policy``): is the change BASE → HEAD allowed?
 
 Each rule reads the compiled flags of both revisions (what the runtime will serve), and each
-violation is a finding in HEAD's documents, so it gets HEAD's line and column.
+violation is a finding in HEAD's documents, so it gets HEAD's line and column. This module runs
+the rules; the growth rule itself is :mod:`flagwright.policy.exposure`, freezes are
+:mod:`flagwright.policy.freeze`, deployments (values, removed apps) :mod:`flagwright.policy.apps`
+and what is read from history (reverts, acknowledgements) :mod:`flagwright.policy.history`.
 """
 
 from __future__ import annotations
