@@ -22,6 +22,8 @@ NOT_A_REPO = "is not a config repository: it has no YAML files under flags/ or e
         ["validate"],
         ["render", "--check"],
         ["eval", "new-api", "--env", "prod"],
+        ["explain", "new-api", "--env", "prod"],
+        ["promote", "new-api", "--to", "prod"],
         ["diff"],
         ["log", "new-api"],
         ["set", "new-api", "--env", "prod", "--disabled"],

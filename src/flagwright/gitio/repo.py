@@ -226,13 +226,13 @@ class GitRepo:
 
     # --- history ------------------------------------------------------------------------------
 
-    def history(self, rev: str, paths: Sequence[str]) -> list[CommitInfo]:
+    def history(self, rev: str, paths: Sequence[str], limit: int | None = None) -> list[CommitInfo]:
         """Commits reachable from ``rev`` that touch ``paths`` (config-relative), newest first."""
         import git
 
         full = [self.prefix + p for p in paths]
         try:
-            return self._history(rev, full)
+            return self._history(rev, full, limit)
         except (git.GitCommandError, ValueError):
             where = "this shallow clone" if self.is_shallow() else "the repository"
             raise GitError(
@@ -251,11 +251,14 @@ class GitRepo:
             raise GitError(f"cannot read the commits from {base[:12]} to {head[:12]}") from None
         return [m.strip() for m in out.split("\0") if m.strip()]
 
-    def _history(self, rev: str, full: list[str]) -> list[CommitInfo]:
+    def _history(self, rev: str, full: list[str], limit: int | None) -> list[CommitInfo]:
         # `git log` rather than gitpython's iter_commits: no long-lived cat-file process is left
         # behind when an object turns out to be missing halfway through.
+        count = [] if limit is None else [f"--max-count={limit}"]
         out = str(
-            self._git.log("-z", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%P%x1f%B", rev, "--", *full)
+            self._git.log(
+                "-z", *count, "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%P%x1f%B", rev, "--", *full
+            )
         )
         commits = []
         for record in out.split("\0"):

@@ -98,7 +98,7 @@ class History:
         if self.git is None or self.start is None:
             return _MISSING
         try:
-            commits = self.git.history(self.start, paths)[:_MAX_COMMITS]
+            commits = self.git.history(self.start, paths, _MAX_COMMITS)
             for commit in commits:
                 found = state({p: self._load(commit.sha, p) for p in paths})
                 if found != current:
