@@ -54,8 +54,11 @@ def check_change_policies(
     keys = changed_flags(base, head)
     diff = diff_revisions(base, head)
     envs = sorted(head.index.environments)
+    # A new or deleted environment changes every flag in it, not only the changed ones.
+    touched = {env: keys | {c.flag for c in diff.flags if c.env == env} for env in envs}
     sides = {
-        env: _Side(compiled_flags(base, env, keys), compiled_flags(head, env, keys)) for env in envs
+        env: _Side(compiled_flags(base, env, touched[env]), compiled_flags(head, env, touched[env]))
+        for env in envs
     }
     promoted_from = _promotion_sources(base, head, keys)
     reverts = FlagReverts(base, head, history)
