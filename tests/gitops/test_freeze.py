@@ -103,28 +103,31 @@ def test_advance_is_held_and_rollback_is_not(config_repo: GitWork) -> None:
 
 
 def _blue_green(work: GitWork) -> None:
-    replace(work, "environments/prod.yaml", "values: {replicaCount: 3, image: {tag: 1.0.0}}",
-            "values: {replicaCount: 3, image: {tag: 1.0.0}}\n    deploy: {strategy: blue-green, "
-            "active: blue}")  # fmt: skip
-    work.commit("prod web on blue-green, blue active")
-    replace(work, "environments/prod.yaml", "active: blue}", "active: green}")
-    work.commit("switch prod web to green")
+    """prod's web on blue-green; 1.0.0 live, then 1.1.0 deployed (Git declares the version)."""
+    web = "values: {replicaCount: 3, image: {tag: 1.0.0}}"
+    replace(work, "environments/prod.yaml", web, f"{web}\n    deploy: {{strategy: blue-green}}")
+    work.commit("prod web on blue-green")
+    replace(work, "environments/prod.yaml", "tag: 1.0.0}", "tag: 1.1.0}")
+    work.commit("web 1.1.0 to prod\n\nFlagwright-Allow: FW406 prod/web/image.tag\n")
 
 
 def test_blue_green_switch_back_passes_a_freeze(config_repo: GitWork) -> None:
+    """Switching back to the previous version (a revert of the tag) needs no promotion either."""
     _blue_green(config_repo)
-    replace(config_repo, "environments/prod.yaml", "active: green}", "active: blue}")
+    replace(config_repo, "environments/prod.yaml", "tag: 1.1.0}", "tag: 1.0.0}")
     _ok(config_repo, base="HEAD")
 
 
 def test_blue_green_switch_forward_is_held(config_repo: GitWork) -> None:
     _blue_green(config_repo)
-    config_repo.git("reset", "-q", "--hard", "HEAD~1")  # blue, with nothing to go back to
-    replace(config_repo, "environments/prod.yaml", "active: blue}", "active: green}")
+    replace(config_repo, "environments/prod.yaml", "tag: 1.1.0}", "tag: 1.2.0}")
     code, lines = _validate(config_repo, now=FROZEN, base="HEAD")
     assert code == 1
-    assert lines == [
+    assert lines[0] == (
         f"environments/prod.yaml:11:3: error[FW403] Helm values of web in prod change while "
         f"prod is frozen from {WINDOW}; only restoring the state before the last change (a "
         "switch back, a revert) is allowed"
+    )
+    assert [line.split(" ")[:2] for line in lines[1:]] == [
+        ["environments/prod.yaml:12:44:", "error[FW406]"]
     ]

@@ -93,6 +93,17 @@ class AppDeleted:
     application: str  # the Argo CD Application's name
 
 
+@dataclass(frozen=True, slots=True)
+class DeployChange:
+    """An app's new version (or deploy settings) in an environment, with how it rolls out."""
+
+    env: str
+    app: str
+    text: str
+    strategy_before: str
+    strategy_after: str
+
+
 @dataclass(slots=True)
 class SemanticDiff:
     base: str
@@ -100,8 +111,9 @@ class SemanticDiff:
     flags: list[FlagChange] = field(default_factory=list)
     values: list[ValueChange] = field(default_factory=list)
     applications: list[ValueChange] = field(default_factory=list)  # Argo CD fields, not values
+    deploys: list[DeployChange] = field(default_factory=list)
     deleted: list[AppDeleted] = field(default_factory=list)  # instead of their values' removal
 
     @property
     def empty(self) -> bool:
-        return not (self.flags or self.values or self.applications or self.deleted)
+        return not (self.flags or self.values or self.applications or self.deploys or self.deleted)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flagwright.compile import compile_flags
+from flagwright.diff.deploys import diff_deploys
 from flagwright.diff.model import SemanticDiff
 from flagwright.diff.semantic import diff_environment
 from flagwright.diff.values import deleted_apps, diff_applications, diff_values
@@ -65,6 +66,11 @@ def diff_revisions(
             a
             for a in diff_applications(base.index, head.index)
             if env in (None, a.env) and (a.env, a.app) not in gone
+        ]
+        result.deploys = [
+            d
+            for d in diff_deploys(base.index, head.index)
+            if env in (None, d.env) and (d.env, d.app) not in gone
         ]
     return result
 

@@ -9,7 +9,7 @@ straight to prod, an app retired from an environment.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from flagwright.codes import Code
@@ -57,10 +57,16 @@ def dotted(path: tuple[str, ...]) -> str:
 
 
 def check_value_promotion(
-    findings: Findings, base: Revision, head: Revision, allowed: Allowances
+    findings: Findings,
+    base: Revision,
+    head: Revision,
+    allowed: Allowances,
+    reverted: Callable[[str, str], bool] = lambda env, app: False,
 ) -> None:
     """Each value that changes in an environment with ``require_promotion`` must already be
-    what the environment it promotes from has (in BASE: before this change) at the same path."""
+    what the environment it promotes from has (in BASE: before this change) at the same path.
+    A rollback to the app's state before its last change (``reverted``) brings back what was
+    deployed there already, so it passes."""
     for env, located in sorted(head.index.environments.items()):
         model = located.model
         source_env = model.promotes_from
@@ -70,7 +76,10 @@ def check_value_promotion(
         for app in sorted(model.apps):
             if app not in head.index.apps:
                 continue  # an unknown app is a validation error
-            _app_values(findings, base, head, earlier.index, env, source_env, app, allowed)
+            found = Findings()
+            _app_values(found, base, head, earlier.index, env, source_env, app, allowed)
+            if found.items and not reverted(env, app):
+                findings.extend(found.items)
 
 
 def _app_values(

@@ -25,7 +25,13 @@ from flagwright.model import Flag
 from flagwright.model.environment import Policy
 from flagwright.policy.apps import check_app_removals, check_value_promotion
 from flagwright.policy.exposure import frozen_stages, schedule_problem, step_problem, window_text
-from flagwright.policy.freeze import FlagReverts, freeze_at, frozen_flags, frozen_values
+from flagwright.policy.freeze import (
+    FlagReverts,
+    freeze_at,
+    frozen_flags,
+    frozen_values,
+    reverts_app,
+)
 from flagwright.policy.history import Allowances, History
 
 Compiled = Mapping[str, Any]
@@ -88,7 +94,8 @@ def check_change_policies(
             gone = [ValueChange(d.env, d.app, "", "removed") for d in diff.deleted]
             frozen_values(findings, base, head, env, freeze, diff.values, diff.applications,
                           history, gone)  # fmt: skip
-    check_value_promotion(findings, base, head, allowed)
+    check_value_promotion(findings, base, head, allowed,
+                          lambda env, app: reverts_app(history, base, head, env, app))  # fmt: skip
     check_app_removals(findings, base, head, allowed)
     _types_and_removals(findings, base, head)
     return findings

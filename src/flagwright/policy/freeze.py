@@ -171,7 +171,7 @@ def frozen_values(
         if change.env != env:
             continue
         if change.app not in reverted:
-            reverted[change.app] = _reverts_app(history, base, head, env, change.app)
+            reverted[change.app] = reverts_app(history, base, head, env, change.app)
         if reverted[change.app]:
             continue
         if env not in head.index.environments:
@@ -199,7 +199,10 @@ def frozen_values(
         )  # fmt: skip
 
 
-def _reverts_app(history: History, base: Revision, head: Revision, env: str, app: str) -> bool:
+def reverts_app(history: History, base: Revision, head: Revision, env: str, app: str) -> bool:
+    """HEAD's state of ``app`` in ``env`` (its entry and App document) is the state before its
+    last change: a rollback to what was deployed there before."""
+
     def state(revision: Revision) -> Any:
         environment = revision.index.environments.get(env)
         located = revision.index.apps.get(app)
