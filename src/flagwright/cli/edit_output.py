@@ -24,9 +24,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def now_option(command: F) -> F:
-    """``--now``: the instant the environment's policies (freeze windows, schedules) are
-    checked at; hidden, for tests and for replaying a decision."""
-    option = click.option("--now", "now", hidden=True, help="RFC 3339 instant (default: now).")
+    """``--now`` (or ``FLAGWRIGHT_NOW``): the instant the environment's policies (freeze
+    windows, schedules) are checked at; hidden, for tests and for replaying a decision."""
+    option = click.option(
+        "--now", "now", envvar="FLAGWRIGHT_NOW", hidden=True, help="RFC 3339 instant."
+    )
     return option(command)
 
 
