@@ -19,7 +19,12 @@ from flagwright.validate import validate_repository
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), hidden=True)
 @click.option("--base", metavar="REF", help="Also check the change from REF against policies.")
-@click.option("--now", hidden=True, help="The instant freeze windows are checked at (RFC 3339).")
+@click.option(
+    "--now",
+    envvar="FLAGWRIGHT_NOW",
+    hidden=True,
+    help="The instant freeze windows are checked at (RFC 3339).",
+)
 @click.option(
     "--pre-push",
     is_flag=True,
