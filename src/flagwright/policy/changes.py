@@ -24,6 +24,7 @@ from flagwright.gitio.revision import Revision
 from flagwright.model import Flag
 from flagwright.model.environment import Policy
 from flagwright.policy.apps import check_app_removals, check_value_promotion
+from flagwright.policy.bucketing import check_bucketing_changes
 from flagwright.policy.exposure import frozen_stages, schedule_problem, step_problem, window_text
 from flagwright.policy.freeze import (
     FlagReverts,
@@ -98,6 +99,7 @@ def check_change_policies(
                           lambda env, app: reverts_app(history, base, head, env, app))  # fmt: skip
     check_app_removals(findings, base, head, allowed)
     _types_and_removals(findings, base, head)
+    check_bucketing_changes(findings, base, head, diff.flags)
     return findings
 
 

@@ -23,7 +23,7 @@ from flagwright.policy.exposure import active_freeze, window_text
 from flagwright.policy.history import History, app_state, flag_state, is_missing
 
 Compiled = Mapping[str, Any]
-_SAME = ("type", "variants", "default", "bucket_by")
+_SAME = ("type", "variants", "default", "bucket_by", "bucketing")  # any change moves users
 
 
 def freeze_at(env: str, base: Revision, head: Revision, now: datetime) -> Freeze | None:
