@@ -77,7 +77,7 @@ def test_diff_names_the_deleted_application(config_repo: GitWork) -> None:
         "  - Application web-staging will be deleted (web leaves staging; Argo CD prunes "
         "everything it deployed)",
     ]
-    assert "- **Application web-staging will be deleted" in as_markdown(diff)
+    assert "> **Application web-staging will be deleted" in as_markdown(diff)
     assert '"application": "web-staging"' in as_json(diff)
 
 
