@@ -29,7 +29,11 @@ def compile_snapshot(index: ConfigIndex, env: str) -> dict[str, Any]:
     exactly when what this environment serves changes, so a pull request that touches only
     ``dev`` leaves every file rendered for ``prod`` byte-identical.
     """
-    flags = compile_flags(index, env)
+    return assemble_bundle(env, compile_flags(index, env))
+
+
+def assemble_bundle(env: str, flags: dict[str, Any]) -> dict[str, Any]:
+    """The bundle around already compiled flags, with both digests."""
     flags_json = compact_json(flags)
     bundle: dict[str, Any] = {
         "format": FORMAT,

@@ -25,7 +25,7 @@ class Destination(Strict):
 
 class ArgoCD(Strict):
     project: Name
-    destination: Destination
+    destination: Destination | None = None  # None: the environment lists ``clusters:`` instead
     namespace: str = Field(pattern=DNS_LABEL)
     sync: Literal["auto", "manual"] = "manual"
 
@@ -110,3 +110,12 @@ class Environment(Strict):
     policy: Policy = Field(default_factory=Policy)
     metrics: Metrics | None = None
     apps: dict[Name, EnvApp] = Field(default_factory=dict)
+    # Several Argo CD destinations instead of argocd.destination (model/cluster.py).
+    clusters: list[Cluster] | None = None
+    allow_cluster_overrides: list[NonEmpty] = Field(default_factory=list)
+
+
+from flagwright.model.cluster import Cluster  # noqa: E402  (it refers to Destination, above)
+
+Cluster.model_rebuild(_types_namespace={"Destination": Destination})
+Environment.model_rebuild()

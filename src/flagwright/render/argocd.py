@@ -75,7 +75,8 @@ def application(ctx: EnvContext, deployment: Deployment) -> dict[str, Any]:
     argocd = ctx.environment.model.argocd
     repo = ctx.repository
     configmap = flag_configmap(ctx, deployment)
-    destination = argocd.destination.model_dump(exclude_none=True)
+    # An environment with clusters has no destination here: render/fleet.py fills it per cluster.
+    destination = argocd.destination.model_dump(exclude_none=True) if argocd.destination else {}
     return {
         "apiVersion": API_VERSION,
         "kind": "Application",

@@ -18,6 +18,9 @@ class Artifact:
     text: str
     manifest: dict[str, Any] | None = None
     origin: str | None = None
+    # Objects of different scopes never reach the same cluster, so their names may repeat:
+    # "" for an environment's own files, "<env>/<cluster>" for one cluster's copies.
+    scope: str = ""
 
     @property
     def size(self) -> int:

@@ -99,7 +99,10 @@ def _kubernetes_validator(folder: Path, kind: str, api_version: str) -> Draft202
 
 @cache
 def _argocd_validator(kind: str) -> Draft202012Validator | None:
-    name = {"Application": "application.strict.json"}.get(kind)
+    name = {
+        "Application": "application.strict.json",
+        "ApplicationSet": "applicationset.strict.json",
+    }.get(kind)
     if name is None:
         return None
     text = resources.files("flagwright").joinpath("data", "argocd", name).read_text("utf-8")
@@ -134,6 +137,10 @@ class ManifestValidator:
         found.extend(_name_problems(manifest))
         if api_version == ARGOCD_API and kind == "Application":
             found.extend(_application_rules(manifest))
+        if api_version == ARGOCD_API and kind == "ApplicationSet":
+            from flagwright.render.appset_rules import applicationset_rules
+
+            found.extend(applicationset_rules(manifest, _application_rules))
         return found
 
 

@@ -28,6 +28,8 @@ from flagwright.render.bundle import render_snapshot
 from flagwright.render.configmap import render_configmaps
 from flagwright.render.context import RENDERED, EnvContext
 from flagwright.render.exports import render_featuremanagement, render_flagd
+from flagwright.render.fleet import REPLACED as FLEET_REPLACED
+from flagwright.render.fleet import finish_environment
 from flagwright.render.kube_validate import ManifestValidator
 from flagwright.render.templating import ValueTemplates
 from flagwright.render.values import render_values
@@ -148,10 +150,13 @@ class _Job:
             selections=self.selections,
         )  # fmt: skip
         env_files: dict[str, Artifact] = {}
-        for _name, renderer in RENDERERS:
-            env_files.update(renderer(ctx))
+        fleet = ctx.environment.model.clusters is not None
+        for name, renderer in RENDERERS:
+            if not (fleet and name in FLEET_REPLACED):
+                env_files.update(renderer(ctx))
             if progress is not None:
                 progress(1)
+        env_files = finish_environment(ctx, env_files, RENDERERS)
         findings.extend(validate_artifacts(env_files, self.validator))
         if progress is not None:
             progress(1)
@@ -206,7 +211,7 @@ def validate_artifacts(files: dict[str, Artifact], validator: ManifestValidator)
 
 def _duplicates(files: dict[str, Artifact]) -> list[Finding]:
     """Two rendered objects of one kind with the same name and namespace would overwrite."""
-    seen: dict[tuple[str, str, str, str], str] = {}
+    seen: dict[tuple[str, str, str, str, str], str] = {}
     found: list[Finding] = []
     for path in sorted(files):
         manifest = files[path].manifest
@@ -216,13 +221,14 @@ def _duplicates(files: dict[str, Artifact]) -> list[Finding]:
         if not isinstance(metadata, dict):
             continue
         key = (
+            files[path].scope,
             str(manifest.get("apiVersion")),
             str(manifest.get("kind")),
             str(metadata.get("namespace", "")),
             str(metadata.get("name")),
         )
         if key in seen:
-            message = f"{key[1]} {key[3]!r} in namespace {key[2]!r} is also rendered to {seen[key]}"
+            message = f"{key[2]} {key[4]!r} in namespace {key[3]!r} is also rendered to {seen[key]}"
             found.append(
                 Finding(Source(path), ("metadata", "name"), Code.DUPLICATE_RESOURCE, message)
             )
