@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flagwright.compile import compile_flags
+from flagwright.diff.clusters import diff_cluster_flags, diff_cluster_values
 from flagwright.diff.model import SemanticDiff
 from flagwright.diff.semantic import diff_environment
 from flagwright.diff.values import diff_applications, diff_values
@@ -53,10 +54,15 @@ def diff_revisions(
         result.flags.extend(
             diff_environment(name, before, after, _paths(base, keys), _paths(head, keys))
         )
+    result.flags.extend(diff_cluster_flags(base, head, env) if flags is None else [])
     if values and flags is None:
         result.values = [
             v for v in diff_values(base.index, head.index) if env is None or v.env == env
         ]
+        result.values += [
+            v for v in diff_cluster_values(base.index, head.index)
+            if env is None or v.env.partition("/")[0] == env
+        ]  # fmt: skip
         result.applications = [
             a for a in diff_applications(base.index, head.index) if env is None or a.env == env
         ]

@@ -20,6 +20,7 @@ from flagwright.diff.semantic import is_active
 from flagwright.gitio.revision import Revision
 from flagwright.model import Flag
 from flagwright.model.environment import Freeze
+from flagwright.policy.clusters import check_cluster_policies
 
 Compiled = Mapping[str, Any]
 
@@ -59,6 +60,8 @@ def check_change_policies(base: Revision, head: Revision, now: datetime) -> Find
             _frozen(findings, base, head, env, freeze, diff.flags, diff.values)
             _frozen_applications(findings, head, env, freeze, diff.applications)
     _types_and_removals(findings, base, head)
+    frozen = {env: f for env in envs if (f := _active_freeze(env, base, head, now)) is not None}
+    check_cluster_policies(findings, base, head, now, frozen)
     return findings
 
 
