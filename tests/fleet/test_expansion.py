@@ -152,3 +152,34 @@ def test_without_clusters_prod_renders_as_a_one_cluster_environment(
     assert (
         files["rendered/prod/flags/snapshot.json"] == committed["rendered/prod/flags/snapshot.json"]
     )
+
+
+def test_a_generated_fleet_renders_and_auto_sync_lets_the_controller_sync_each_wave(
+    tmp_path: Path,
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from generate import generate_repo
+
+    generate_repo(tmp_path, flags=120, apps=3, seed=1, clusters=3)
+    output = render_repository(tmp_path, date(2026, 11, 23), RenderOptions())
+    assert output.ok, output.diagnostics[:3]
+    for env in ("dev", "staging", "prod"):
+        appset = output.files[f"rendered/{env}/argocd/applicationset.yaml"].manifest
+        assert appset is not None
+        expanded = expand_applicationset(appset)
+        assert len(expanded) == 3 * 3
+        for app in expanded:
+            labels = app["metadata"]["labels"]
+            path = (
+                f"rendered/{env}/expansion/{labels['flagwright.dev/cluster']}/"
+                f"{labels['app.kubernetes.io/name']}.yaml"
+            )
+            assert output.files[path].manifest == app
+        steps = appset["spec"]["strategy"]["rollingSync"]["steps"]
+        assert [s["matchExpressions"][0]["values"] for s in steps] == [["1"], ["2"]]
+        manual = env == "prod"
+        assert all(("maxUpdate" in s) == manual for s in steps)
+        assert not any(p.startswith(f"rendered/{env}/argocd/") and "applicationset" not in p
+                       and "root" not in p for p in output.files)  # fmt: skip
