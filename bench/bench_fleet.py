@@ -92,9 +92,5 @@ def one_flag(root: Path) -> tuple[Path, str]:
     raise SystemExit("no flag listed in prod")
 
 
-def _unused() -> int:
-    return 0
-
-
 if __name__ == "__main__":
     sys.exit(main())

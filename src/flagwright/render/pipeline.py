@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flagwright.allocation import cycle_collector_paused
 from flagwright.check.suggest import did_you_mean
@@ -140,6 +141,8 @@ class _Job:
     validator: ManifestValidator
     templates: ValueTemplates = field(default_factory=ValueTemplates)
     selections: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    # Bundles compiled elsewhere (render --changed-since), used instead of compiling the index.
+    bundles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def render(
         self, env: str, progress: Progress | None = None
@@ -149,6 +152,8 @@ class _Job:
             self.index, self.index.environments[env], self.repository, self.templates, findings,
             selections=self.selections,
         )  # fmt: skip
+        if env in self.bundles:
+            ctx.__dict__["bundle"] = self.bundles[env]  # the cached_property's slot
         env_files: dict[str, Artifact] = {}
         fleet = ctx.environment.model.clusters is not None
         for name, renderer in RENDERERS:
