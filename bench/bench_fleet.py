@@ -5,10 +5,12 @@
 Generates the repository (bench/generate.py --clusters) under bench/out/ and prints:
 
 * the time PyYAML's CSafeLoader needs to read and parse every source file (best of 3);
-* one cold `flagwright render` CLI run (new interpreter, empty rendered/), its ratio to the
-  parse and its peak RSS (the child's ru_maxrss; forked render workers are children too and
-  count separately, so the largest is reported);
-* after changing one flag in one file, the CLI `render` again (what a one-flag change costs).
+* the better of two cold `flagwright render` CLI runs (new interpreter, empty rendered/), its
+  ratio to the parse and its peak RSS (the child's ru_maxrss; forked render workers are children
+  too and count separately, so the largest is reported), then the parse again: on a shared
+  machine the two differ, and the ratio to the faster one is the conservative figure;
+* after committing the render and disabling one flag in prod only, `render` and
+  `render --changed-since HEAD` (what a one-flag change costs).
 
 Targets (issue 14): render <= 3x the parse, <= 2 GiB RSS; a one-flag change < 2 s.
 """
@@ -61,11 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     parse = best_of(3, lambda: parse_all(files))
     print(f"CSafeLoader parse (read + yaml.load), best of 3:   {parse:7.2f} s")
     render = ["-C", str(root), "render", "--today", TODAY.isoformat()]
-    wall, code, rss = run_measured(render, root)
+    runs = []
+    for _ in range(2):  # the machine may be shared: the better of two cold runs
+        shutil.rmtree(root / "rendered", ignore_errors=True)
+        runs.append(run_measured(render, root))
+    wall, code, rss = min(runs)
     produced = sum(1 for p in (root / "rendered").rglob("*") if p.is_file())
-    print(f"`flagwright render` CLI, cold, writes {produced:,} files: {wall:7.2f} s "
+    print(f"`flagwright render` CLI, cold, writes {produced:,} files, best of 2: {wall:7.2f} s "
           f"= {wall / parse:.2f} x the parse (target <= 3), peak RSS {rss / 2**20:,.0f} MiB "
           f"(target <= 2048), exit {code}")  # fmt: skip
+    parse_after = best_of(3, lambda: parse_all(files))
+    print(f"CSafeLoader parse again after the renders, best of 3: {parse_after:7.2f} s "
+          f"(render = {wall / min(parse, parse_after):.2f} x the faster parse)")  # fmt: skip
     flag, text = one_flag(root)
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
     subprocess.run(["git", "-C", str(root), "-c", "user.name=bench", "-c", "user.email=b@b",

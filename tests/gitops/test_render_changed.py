@@ -92,3 +92,20 @@ def test_cli_writes_the_result_and_refuses_env(example: GitWork) -> None:
     assert check.exit_code == 0, check.output
     usage = CliRunner().invoke(cli, [*args, "--changed-since", "HEAD", "--env", "prod"])
     assert usage.exit_code == 2
+
+
+def test_a_deleted_flag_leaves_every_bundle_as_a_full_render_does(example: GitWork) -> None:
+    example.remove("flags/wishlist-sharing.yaml")
+    changed = render_changed_since(example.root, "HEAD", TODAY, RenderOptions())
+    assert changed.fallback is None
+    assert changed.rendered == ["dev", "prod", "staging"]
+    assert _texts(changed.output) == _texts(render_repository(example.root, TODAY, RenderOptions()))
+
+
+def test_a_removed_flag_that_another_requires_falls_back(example: GitWork) -> None:
+    example.remove("flags/new-checkout-api.yaml")
+    changed = render_changed_since(example.root, "HEAD", TODAY, RenderOptions())
+    assert changed.fallback == (
+        "a removed flag is still required by another flag or overridden in a cluster"
+    )
+    assert not changed.output.rendered  # the full validation reports the unknown prerequisite

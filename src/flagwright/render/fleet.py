@@ -26,6 +26,7 @@ from functools import cached_property
 from typing import Any
 
 from flagwright.codes import Code
+from flagwright.compile.json_out import BundleText
 from flagwright.diagnostics import Findings
 from flagwright.model.cluster import Cluster
 from flagwright.render.appset_expand import expand_applicationset, merge_template
@@ -33,7 +34,7 @@ from flagwright.render.argocd import API_VERSION, VALUES_REF
 from flagwright.render.artifact import Artifact
 from flagwright.render.configmap import MANAGED_BY
 from flagwright.render.context import RENDERED, EnvContext
-from flagwright.render.names import ARGOCD_NAMESPACE, root_application_name
+from flagwright.render.names import ARGOCD_NAMESPACE, configmap_name, root_application_name
 from flagwright.render.values import GENERATED_KEY, deep_merge, generated_values
 from flagwright.render.yamlout import dump_yaml
 
@@ -72,6 +73,13 @@ class ClusterContext(EnvContext):
         from flagwright.compile.clusters import cluster_bundle
 
         return cluster_bundle(self.index, self.name, self.cluster, self.parent.bundle)
+
+    @cached_property
+    def bundle_text(self) -> BundleText:
+        text = BundleText(self.bundle)
+        # Flags the cluster does not override are the environment's, already serialised.
+        text.share(self.parent.bundle_text, set(self.bundle["flags"]) - set(self.cluster.flags))
+        return text
 
 
 def cluster_base(env: str, cluster: str) -> str:
@@ -218,7 +226,8 @@ def applicationset(
             members = [c for c in clusters if getattr(c.destination, form) is not None]
             if not members:
                 continue
-            template = app_template(ctx, app, manifest, form, label_keys, f"{app}-flags" in ssa)
+            needs_ssa = configmap_name(app) in ssa
+            template = app_template(ctx, app, manifest, form, label_keys, needs_ssa)
             elements = [_element(c, form, manifests[c.name]) for c in members]
             generators.append({"list": {"elements": elements, "template": template}})
     if not generators:

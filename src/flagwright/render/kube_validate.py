@@ -1,6 +1,6 @@
 """Validate rendered manifests: Kubernetes kinds against kubernetes-validate's schemas, Argo CD
-Applications against the vendored CRD schema plus the rules that schema cannot express, and every
-name and label against Kubernetes' naming rules.
+Applications and ApplicationSets against the vendored CRD schemas plus the rules those schemas
+cannot express, and every name and label against Kubernetes' naming rules.
 
 kubernetes-validate's own ``validate()`` reads and parses its 1.8 MB definitions file on every
 call (about 24 ms an object). Here the same validator is built once per (version, kind) from the
