@@ -183,3 +183,56 @@ def test_a_generated_fleet_renders_and_auto_sync_lets_the_controller_sync_each_w
         assert all(("maxUpdate" in s) == manual for s in steps)
         assert not any(p.startswith(f"rendered/{env}/argocd/") and "applicationset" not in p
                        and "root" not in p for p in output.files)  # fmt: skip
+
+
+def _example_copy(repo_root: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    for folder in ("flags", "environments"):
+        shutil.copytree(repo_root / folder, root / folder)
+    return root
+
+
+def test_clusters_named_and_by_server_get_one_generator_each_per_app(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    root = _example_copy(repo_root, tmp_path)
+    prod = root / "environments/prod.yaml"
+    prod.write_text(
+        prod.read_text(encoding="utf-8").replace(
+            "destination: {name: prod-us-1}", "destination: {server: 'https://us.example:6443'}"
+        ),
+        encoding="utf-8",
+    )
+    output = render_repository(root, date(2026, 11, 23), RenderOptions())
+    assert output.ok, output.diagnostics
+    appset = output.files[SET].manifest
+    assert appset is not None
+    generators = appset["spec"]["generators"]
+    assert len(generators) == 6
+    us = output.files["rendered/prod/expansion/prod-us-1/payments.yaml"].manifest
+    assert us is not None
+    assert us["spec"]["destination"] == {
+        "server": "https://us.example:6443",
+        "namespace": "shop-prod",
+    }
+    # the set's template holds what every generator shares: both forms share only the namespace
+    assert appset["spec"]["template"]["spec"]["destination"] == {"namespace": "shop-prod"}
+
+
+def test_configured_text_the_controller_would_read_as_a_template_is_refused(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    root = _example_copy(repo_root, tmp_path)
+    repository = root / "environments/repository.yaml"
+    repository.write_text(
+        repository.read_text(encoding="utf-8").replace(
+            "shop-config.git", "shop-{{ .cluster }}.git"
+        ),
+        encoding="utf-8",
+    )
+    output = render_repository(root, date(2026, 11, 23), RenderOptions())
+    assert not output.ok
+    errors = [d for d in output.diagnostics if d.severity == "error"]
+    assert {d.code for d in errors} == {"FW340"}
+    assert all(d.path == "environments/prod.yaml" for d in errors)
+    assert "shop-{{ .cluster }}.git" in errors[0].message
