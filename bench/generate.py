@@ -497,9 +497,9 @@ class _Gen:
             if apps and i % 2:
                 cluster["apps"] = {apps[i % len(apps)]: {"values": {"replicaCount": i + 1}}}
             if i == self.n_clusters - 1:
-                own = [k for k in self.keys if k.startswith(f"{AREAS[0]}-")][:3]
+                own = [k for k in self.keys if k.startswith(f"{AREAS[0]}-") and self.booleans[k]]
                 cluster["flags"] = {k: Flow(enabled=rng.random() < 0.5, serve="off")
-                                    for k in own if self.booleans.get(k)}  # fmt: skip
+                                    for k in own[:3]}  # fmt: skip
             out.append(cluster)
         return out
 

@@ -113,27 +113,18 @@ def finish_environment(
         if not cluster.flags:
             manifests[cluster.name] = f"{base}/manifests"
             continue
-        child = ClusterContext(ctx, cluster)
-        produced: dict[str, Artifact] = {}
-        for name, renderer in renderers:
-            if name in FLAG_RENDERERS:
-                produced.update(renderer(child))
-        # What the environment's render already reported about a flag is not news per cluster.
-        own = {ctx.index.flags[k].source.path for k in cluster.flags if k in ctx.index.flags}
-        ctx.findings.extend(
-            f for f in child.findings.items
-            if f.code is not Code.EXPORT_OMITTED or f.source.path in own
-        )  # fmt: skip
+        produced = cluster_flag_files(ctx, cluster, renderers)
+        child_base = cluster_base(ctx.name, cluster.name)
+        scope = f"{ctx.name}/{cluster.name}"
         for path, artifact in files.items():  # the environment's other manifests, as they are
             if path.startswith(f"{base}/manifests/"):
-                copied = f"{child.base}/manifests/{path[len(base) + 11 :]}"
-                produced.setdefault(copied, artifact)
-        scope = f"{ctx.name}/{cluster.name}"
+                copied = f"{child_base}/manifests/{path[len(base) + 11 :]}"
+                produced.setdefault(copied, dataclasses.replace(artifact, scope=scope))
         for path, artifact in produced.items():
-            out[path] = dataclasses.replace(artifact, scope=scope)
-            if _needs_ssa(artifact):
+            out[path] = artifact
+            if needs_ssa(artifact):
                 ssa.add(artifact.manifest["metadata"]["name"])  # type: ignore[index]
-        manifests[cluster.name] = f"{child.base}/manifests"
+        manifests[cluster.name] = f"{child_base}/manifests"
     appset = applicationset(ctx, applications, manifests, ssa)
     if appset is None:
         return out
@@ -148,6 +139,25 @@ def finish_environment(
     return out
 
 
+def cluster_flag_files(
+    ctx: EnvContext, cluster: Cluster, renderers: Sequence[tuple[str, RenderFn]]
+) -> dict[str, Artifact]:
+    """The snapshot, ConfigMaps and exports of a cluster with flag overrides."""
+    child = ClusterContext(ctx, cluster)
+    produced: dict[str, Artifact] = {}
+    for name, renderer in renderers:
+        if name in FLAG_RENDERERS:
+            produced.update(renderer(child))
+    # What the environment's render already reported about a flag is not news per cluster.
+    own = {ctx.index.flags[k].source.path for k in cluster.flags if k in ctx.index.flags}
+    ctx.findings.extend(
+        f for f in child.findings.items
+        if f.code is not Code.EXPORT_OMITTED or f.source.path in own
+    )  # fmt: skip
+    scope = f"{ctx.name}/{cluster.name}"
+    return {path: dataclasses.replace(a, scope=scope) for path, a in produced.items()}
+
+
 def _replaced(base: str, path: str, apps: set[str]) -> bool:
     """Files of a one-cluster environment that the ApplicationSet replaces."""
     if path.startswith(f"{base}/values/"):
@@ -156,7 +166,8 @@ def _replaced(base: str, path: str, apps: set[str]) -> bool:
     return folder == f"{base}/argocd" and name.endswith(".yaml") and name[:-5] in apps
 
 
-def _needs_ssa(artifact: Artifact) -> bool:
+def needs_ssa(artifact: Artifact) -> bool:
+    """A flag ConfigMap too large for client-side apply's annotation."""
     from flagwright.render.configmap import needs_server_side_apply
 
     manifest = artifact.manifest

@@ -1,11 +1,14 @@
 """`flagwright render --changed-since REF`: render only what a change of Flag documents touches.
 
 The committed ``rendered/`` of REF is the cache: its snapshot bundles hold every flag compiled
-for each environment. When every config file changed since REF is a Flag document (nothing in
-``flags/segments/``, ``flags/plans/`` or ``environments/`` changed), only the changed flags are
-loaded, checked and compiled; they replace their entries in REF's bundles, and an environment is
-rendered again only if its ``source_digest`` (or a cluster override of a changed flag) changes.
-Every other environment's files are REF's, byte for byte.
+for each environment, one flag per line. When every config file changed since REF is a Flag
+document (nothing in ``flags/segments/``, ``flags/plans/`` or ``environments/`` changed), only the
+changed flags are loaded, checked and compiled. An environment where they compile to REF's lines
+(and no cluster overrides them) keeps REF's files, byte for byte; in the others the changed flags
+replace their entries in REF's bundle, and only what flags determine is written again: the
+snapshots, ConfigMaps and exports (values and Argo CD files stay REF's, unless a ConfigMap
+crosses the server-side-apply size the Applications name; then the environment is rendered
+whole).
 
 That is exact when REF's ``rendered/`` is what REF's sources render, which ``render --check`` in
 CI guarantees on the branch a change is based on. Anything the shortcut cannot vouch for falls
@@ -28,22 +31,27 @@ from typing import Any
 from flagwright.check import CheckOptions, run_checks
 from flagwright.check.graphs import find_cycles
 from flagwright.codes import Severity
+from flagwright.compile.json_out import compact_json
 from flagwright.compile.snapshot import assemble_bundle, compile_flags
-from flagwright.diagnostics import Findings
+from flagwright.diagnostics import Finding, Findings
 from flagwright.gitio.repo import GitRepo
 from flagwright.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, config_files, load_files, load_repository
 from flagwright.load.resolve import resolve_positions
-from flagwright.model import Flag
+from flagwright.model import Environment, Flag
 from flagwright.render.artifact import Artifact
-from flagwright.render.context import RENDERED
+from flagwright.render.configmap import needs_server_side_apply
+from flagwright.render.context import RENDERED, EnvContext
+from flagwright.render.fleet import FLAG_RENDERERS, cluster_flag_files
 from flagwright.render.kube_validate import ManifestValidator
 from flagwright.render.pipeline import (
+    RENDERERS,
     RenderOptions,
     RenderOutput,
     _duplicates,
     _Job,
     render_validated,
+    validate_artifacts,
 )
 from flagwright.validate import validate_repository
 
@@ -103,28 +111,23 @@ def _plan(root: Path, git: GitRepo, commit: str, today: date) -> _Plan | str:
     old_keys = {d.model.key for d in before.documents}
     new_keys = {d.model.key for d in repo.documents if isinstance(d.model, Flag)}
     ref_files = git.list_files(commit, RENDERED)
-    envs = sorted(d.model.name for d in repo.documents if type(d.model).__name__ == "Environment")
-    snapshot_paths = [f"{RENDERED}/{env}/flags/snapshot.json" for env in envs]
-    if not envs or any(p not in ref_files for p in snapshot_paths):
+    envs = sorted(d.model.name for d in repo.documents if isinstance(d.model, Environment))
+    snapshot_paths = {env: f"{RENDERED}/{env}/flags/snapshot.json" for env in envs}
+    if not envs or any(p not in ref_files for p in snapshot_paths.values()):
         return f"{commit[:12]} has no rendered snapshot for every environment"
-    blobs = git.read_blobs(ref_files[p] for p in snapshot_paths)
-    ref_bundles = {
-        env: json.loads(blobs[ref_files[p]]) for env, p in zip(envs, snapshot_paths, strict=True)
-    }
-    all_before = set(next(iter(ref_bundles.values()))["flags"])
+    blobs = git.read_blobs(ref_files[p] for p in snapshot_paths.values())
+    texts = {env: blobs[ref_files[p]].decode("utf-8") for env, p in snapshot_paths.items()}
+    lines = {env: flag_lines(text) for env, text in texts.items()}
+    first = lines[envs[0]]
+    all_before = set(first)
     if (new_keys - old_keys) & all_before:
         return "a changed file defines a flag another file defines too"
     all_after = (all_before - old_keys) | new_keys
-    graph = {k: list(f["requires"]) for k, f in next(iter(ref_bundles.values()))["flags"].items()}
-    for key in old_keys:
-        graph.pop(key, None)
-    for located in repo.documents:
-        if isinstance(located.model, Flag):
-            graph[located.model.key] = list(located.model.requires)
+    models = {d.model.key: d.model for d in repo.documents if isinstance(d.model, Flag)}
     gone = old_keys - new_keys
-    if gone & ({r for rs in graph.values() for r in rs} | overridden):
+    if gone & overridden or any(_required_elsewhere(texts[envs[0]], first, key) for key in gone):
         return "a removed flag is still required by another flag or overridden in a cluster"
-    if find_cycles(graph, lambda k: [r for r in graph.get(k, []) if r in graph]):
+    if _cycle(models, first):
         return "prerequisites form a cycle"
     # Unchanged flags overridden in a cluster are needed to compile that cluster's bundle.
     extra = sorted(f"flags/{k}.yaml" for k in overridden & all_after - new_keys)
@@ -149,19 +152,57 @@ def _plan(root: Path, git: GitRepo, commit: str, today: date) -> _Plan | str:
         return "a changed file has errors"
     changed_index = dataclasses.replace(index, flags={k: index.flags[k] for k in new_keys})
     bundles: dict[str, dict[str, Any]] = {}
-    touched: list[str] = []
     for env in envs:
-        flags = {k: v for k, v in ref_bundles[env]["flags"].items() if k not in old_keys}
-        flags.update(compile_flags(changed_index, env) if new_keys else {})
-        bundle = assemble_bundle(env, dict(sorted(flags.items())))
-        bundles[env] = bundle
+        compiled = compile_flags(changed_index, env) if new_keys else {}
         clusters = index.environments[env].model.clusters or []
         own = {k for c in clusters for k in c.flags}
-        if bundle["source_digest"] != ref_bundles[env]["source_digest"] or own & (
-            old_keys | new_keys
-        ):
-            touched.append(env)
-    return _Plan(repo, index, kept, bundles, touched, ref_files)
+        same = not (own & (old_keys | new_keys)) and all(
+            lines[env].get(k) == (compact_json(compiled[k]) if k in compiled else None)
+            for k in old_keys | new_keys
+        )
+        if same:
+            continue  # serves what REF serves: REF's files are this environment's
+        flags = {k: v for k, v in json.loads(texts[env])["flags"].items() if k not in old_keys}
+        flags.update(compiled)
+        bundles[env] = assemble_bundle(env, dict(sorted(flags.items())))
+    return _Plan(repo, index, kept, bundles, sorted(bundles), ref_files)
+
+
+def flag_lines(text: str) -> dict[str, str]:
+    """A snapshot file's flags as ``{key: compact JSON}``, read from its one-flag-per-line
+    layout (compile/json_out.py) without parsing the flags themselves."""
+    decoder = json.JSONDecoder()
+    out: dict[str, str] = {}
+    for line in text.split("\n")[1:-2]:
+        key, end = decoder.raw_decode(line)
+        out[key] = line[end + 1 : -1 if line.endswith(",") else None]
+    return out
+
+
+def _required_elsewhere(text: str, lines: Mapping[str, str], key: str) -> bool:
+    """Does any flag of REF's snapshot other than ``key`` list it in ``requires``?"""
+    needle = json.dumps(key, ensure_ascii=False)
+    if text.count(needle) <= 1:
+        return False
+    return any(
+        key in json.loads(value)["requires"]
+        for other, value in lines.items()
+        if other != key and needle in value
+    )
+
+
+def _cycle(models: Mapping[str, Flag], lines: Mapping[str, str]) -> bool:
+    """A prerequisite cycle through a changed flag (REF's graph had none)."""
+    cache: dict[str, list[str]] = {}
+
+    def requires(key: str) -> list[str]:
+        if key in models:
+            return list(models[key].requires)
+        if key not in cache:
+            cache[key] = list(json.loads(lines[key])["requires"]) if key in lines else []
+        return cache[key]
+
+    return bool(find_cycles(sorted(models), requires))
 
 
 def _flag_file(path: str) -> bool:
@@ -178,11 +219,10 @@ def _render(plan: _Plan, git: GitRepo, commit: str, options: RenderOptions) -> C
         job = _Job(index, repository, ManifestValidator(options.kubernetes_version),
                    bundles=plan.bundles)  # fmt: skip
         for env in plan.touched:
-            env_files, env_findings = job.render(env)
+            env_files, env_findings = _flag_files(job, env, git, plan.ref_files)
             files.update(env_files)
             findings.extend(env_findings)
-    prefixes = tuple(f"{RENDERED}/{env}/" for env in plan.touched)
-    kept = {p: sha for p, sha in plan.ref_files.items() if not p.startswith(prefixes)}
+    kept = {p: sha for p, sha in plan.ref_files.items() if p not in files}
     blobs = git.read_blobs(kept.values())
     for path, sha in kept.items():
         files[path] = Artifact(blobs[sha].decode("utf-8"))
@@ -191,3 +231,33 @@ def _render(plan: _Plan, git: GitRepo, commit: str, options: RenderOptions) -> C
     diagnostics = sorted(set(resolve_positions(findings.items, texts)))
     output = RenderOutput(dict(sorted(files.items())), diagnostics, RENDERED)
     return ChangedRender(output, plan.touched, None)
+
+
+def _flag_files(
+    job: _Job, env: str, git: GitRepo, ref_files: Mapping[str, str]
+) -> tuple[dict[str, Artifact], list[Finding]]:
+    """What a change of flags alone rewrites in ``env``: the snapshots, ConfigMaps and exports
+    (the environment's and those of clusters with overrides). Values and Argo CD files stay
+    REF's unless a ConfigMap crosses the server-side-apply size, which the Applications name:
+    then the whole environment is rendered."""
+    findings = Findings()
+    ctx = EnvContext(index := job.index, index.environments[env], job.repository, job.templates,
+                     findings, selections=job.selections)  # fmt: skip
+    ctx.__dict__["bundle"] = job.bundles[env]
+    out: dict[str, Artifact] = {}
+    for name, renderer in RENDERERS:
+        if name in FLAG_RENDERERS:
+            out.update(renderer(ctx))
+    for cluster in ctx.environment.model.clusters or []:
+        if cluster.flags:
+            out.update(cluster_flag_files(ctx, cluster, RENDERERS))
+    maps = {p: a for p, a in out.items() if a.manifest and a.manifest.get("kind") == "ConfigMap"}
+    if any(p not in ref_files for p in out):
+        return job.render(env)
+    sizes = git.read_blobs(ref_files[p] for p in maps)
+    for path, artifact in maps.items():
+        before = Artifact(sizes[ref_files[path]].decode("utf-8"))
+        if needs_server_side_apply(artifact) != needs_server_side_apply(before):
+            return job.render(env)
+    findings.extend(validate_artifacts(out, job.validator))
+    return out, findings.items
