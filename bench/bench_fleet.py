@@ -33,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_render import OUT, TODAY, best_of, cli, parse_all, yaml_files
 from generate import generate_repo
 
-
 CPU: dict[str, float] = {}  # CPU seconds of the last measured run: what a loaded machine skews less
 
 
