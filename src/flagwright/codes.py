@@ -64,6 +64,20 @@ class Code(Enum):
     OPERATOR_VALUE = ("FW229", Severity.ERROR, "value does not suit the operator")
     UNUSED_PATTERN = ("FW231", Severity.WARNING, "app flag pattern matches no flag")
     USELESS_ROLLOUT = ("FW232", Severity.WARNING, "rollout variant is the default")
+    # Deployments and their gates (Argo Rollouts)
+    UNKNOWN_QUERY = ("FW260", Severity.ERROR, "gate names a query the environment does not define")
+    QUERY_UNDEFINED_NAME = ("FW261", Severity.ERROR, "metric query template uses an unknown name")
+    QUERY_SANDBOX = ("FW262", Severity.ERROR, "metric query template breaks the sandbox")
+    QUERY_TEMPLATE_ERROR = ("FW263", Severity.ERROR, "metric query template does not render")
+    PROMQL_SYNTAX = ("FW264", Severity.ERROR, "metric query is not valid PromQL")
+    PROMQL_UNCHECKED = ("FW265", Severity.WARNING, "PromQL not checked: promtool is not installed")
+    DEPLOY_ACTIVE = ("FW266", Severity.WARNING, "deploy 'active' slot is obsolete")
+    DEPLOY_SERVICES = ("FW267", Severity.ERROR, "deploy services are not two distinct names")
+    DEPLOY_REPLICAS = (
+        "FW268",
+        Severity.WARNING,
+        "blue-green or canary deploy has no replica count",
+    )
     # Environments with clusters
     DESTINATION_OR_CLUSTERS = ("FW290", Severity.ERROR, "needs argocd.destination or clusters")
     SAME_DESTINATION = ("FW291", Severity.ERROR, "two clusters share an Argo CD destination")
@@ -86,6 +100,7 @@ class Code(Enum):
     NO_SCHEMA = ("FW310", Severity.ERROR, "no schema for a rendered kind")
     EXPORT_OMITTED = ("FW311", Severity.WARNING, "flag not expressible in an export")
     EXPORT_SCHEMA = ("FW312", Severity.ERROR, "export fails its upstream schema")
+    ROLLOUTS_RULE = ("FW330", Severity.ERROR, "rendered Rollout breaks an Argo Rollouts rule")
     CLUSTER_TEMPLATE_TEXT = ("FW340", Severity.ERROR, "configured text reads as a Go template")
     # Change policies, given a base revision (validate --base)
     ROLLOUT_STEP = ("FW401", Severity.ERROR, "rollout grows more than max_rollout_step")

@@ -16,6 +16,7 @@ from flagwright.render.kube_validate import ManifestValidator
 from flagwright.render.pipeline import RenderOptions, render_repository
 
 SET = "rendered/prod/argocd/applicationset.yaml"
+FLAGS_SET = "rendered/prod/argocd/applicationset-flags.yaml"
 
 
 def _load(path: Path) -> Any:
@@ -27,14 +28,14 @@ def _committed_expansion(root: Path) -> dict[str, Any]:
     return {p.relative_to(folder).as_posix(): _load(p) for p in sorted(folder.rglob("*.yaml"))}
 
 
-def test_committed_expansion_is_what_the_committed_generator_produces(repo_root: Path) -> None:
-    appset = _load(repo_root / SET)
+def test_committed_expansion_is_what_the_committed_generators_produce(repo_root: Path) -> None:
     generated = {
         f"{a['metadata']['labels']['flagwright.dev/cluster']}/"
-        f"{a['metadata']['labels']['app.kubernetes.io/name']}.yaml": a
-        for a in expand_applicationset(appset)
+        f"{a['metadata']['labels'].get('app.kubernetes.io/name', '_flags')}.yaml": a
+        for path in (SET, FLAGS_SET)
+        for a in expand_applicationset(_load(repo_root / path))
     }
-    assert len(generated) == 6
+    assert len(generated) == 2 * 3 + 2  # three apps and the flags Application, per cluster
     assert generated == _committed_expansion(repo_root)
 
 
@@ -42,23 +43,31 @@ def test_each_generated_application_points_at_its_cluster_and_its_files(repo_roo
     for name, app in _committed_expansion(repo_root).items():
         cluster, file = name.split("/")
         spec = app["spec"]
-        assert app["metadata"]["name"] == f"{file[:-5]}-{cluster}"
         assert spec["destination"] == {"name": cluster, "namespace": "shop-prod"}
+        # preserveResourcesOnDeletion: no finalizer, so deleting an Application keeps workloads
+        assert "finalizers" not in app["metadata"]
+        if file == "_flags.yaml":
+            assert app["metadata"]["name"] == f"flagwright-flags-prod-{cluster}"
+            source = spec["source"]
+            names = source["directory"]["include"].strip("{}").split(",")
+            assert all((repo_root / source["path"] / n).is_file() for n in names)
+            # flags sync on their own, everywhere at once, even where deploys wait for a person
+            assert spec["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+            continue
+        assert app["metadata"]["name"] == f"{file[:-5]}-{cluster}"
         values = spec["sources"][0]["helm"]["valueFiles"][0]
         assert values == f"$values/rendered/prod/clusters/{cluster}/values/{file}"
         assert (repo_root / values.removeprefix("$values/")).is_file()
         manifests = spec["sources"][2]
         assert (repo_root / manifests["path"] / manifests["directory"]["include"]).is_file()
-        # preserveResourcesOnDeletion: no finalizer, so deleting an Application keeps workloads
-        assert "finalizers" not in app["metadata"]
         assert "automated" not in spec["syncPolicy"]
 
 
 def test_only_the_cluster_with_an_override_reads_its_own_flags(repo_root: Path) -> None:
     apps = _committed_expansion(repo_root)
-    paths = {name: a["spec"]["sources"][2]["path"] for name, a in apps.items()}
-    assert paths["prod-eu-1/storefront.yaml"] == "rendered/prod/manifests"
-    assert paths["prod-us-1/storefront.yaml"] == "rendered/prod/clusters/prod-us-1/manifests"
+    paths = {name: a["spec"]["source"]["path"] for name, a in apps.items() if "_flags" in name}
+    assert paths["prod-eu-1/_flags.yaml"] == "rendered/prod/manifests"
+    assert paths["prod-us-1/_flags.yaml"] == "rendered/prod/clusters/prod-us-1/manifests"
     eu = _load(repo_root / "rendered/prod/flags/snapshot.json")["flags"]
     us = _load(repo_root / "rendered/prod/clusters/prod-us-1/flags/snapshot.json")["flags"]
     key = "storefront-express-shipping"
@@ -78,11 +87,18 @@ def test_set_has_safe_defaults_and_syncs_the_canary_wave_first(repo_root: Path) 
     assert [s["matchExpressions"][0]["values"] for s in steps] == [["1"], ["2"]]
     # prod syncs by hand (argocd.sync: manual): the controller starts no sync of its own
     assert all(s["maxUpdate"] == 0 for s in steps)
+    flags = _load(repo_root / FLAGS_SET)["spec"]
+    assert "strategy" not in flags  # a kill switch reaches every cluster at once
+    assert flags["syncPolicy"] == spec["syncPolicy"]
 
 
 def test_every_set_and_application_validates_against_the_strict_schemas(repo_root: Path) -> None:
     validator = ManifestValidator()
-    documents = [_load(repo_root / SET), *_committed_expansion(repo_root).values()]
+    documents = [
+        _load(repo_root / SET),
+        _load(repo_root / FLAGS_SET),
+        *_committed_expansion(repo_root).values(),
+    ]
     assert {d["kind"] for d in documents} == {"ApplicationSet", "Application"}
     for document in documents:
         assert validator.problems(document) == []
@@ -144,6 +160,7 @@ def test_without_clusters_prod_renders_as_a_one_cluster_environment(
         if not path.startswith("rendered/prod/"):
             assert files[path] == text
     assert sorted(p for p in files if p.startswith("rendered/prod/argocd/")) == [
+        "rendered/prod/argocd/_flags.yaml",
         "rendered/prod/argocd/checkout.yaml",
         "rendered/prod/argocd/payments.yaml",
         "rendered/prod/argocd/storefront.yaml",
@@ -170,11 +187,13 @@ def test_a_generated_fleet_renders_and_auto_sync_lets_the_controller_sync_each_w
         assert appset is not None
         expanded = expand_applicationset(appset)
         assert len(expanded) == 3 * 3
-        for app in expanded:
+        flags = output.files[f"rendered/{env}/argocd/applicationset-flags.yaml"].manifest
+        assert flags is not None
+        for app in [*expanded, *expand_applicationset(flags)]:
             labels = app["metadata"]["labels"]
             path = (
                 f"rendered/{env}/expansion/{labels['flagwright.dev/cluster']}/"
-                f"{labels['app.kubernetes.io/name']}.yaml"
+                f"{labels.get('app.kubernetes.io/name', '_flags')}.yaml"
             )
             assert output.files[path].manifest == app
         steps = appset["spec"]["strategy"]["rollingSync"]["steps"]
@@ -209,6 +228,9 @@ def test_clusters_named_and_by_server_get_one_generator_each_per_app(
     assert appset is not None
     generators = appset["spec"]["generators"]
     assert len(generators) == 6
+    flags = output.files[FLAGS_SET].manifest
+    assert flags is not None
+    assert len(flags["spec"]["generators"]) == 2
     us = output.files["rendered/prod/expansion/prod-us-1/payments.yaml"].manifest
     assert us is not None
     assert us["spec"]["destination"] == {

@@ -7,6 +7,7 @@ from datetime import date
 
 from flagwright.check.clusters import check_clusters
 from flagwright.check.conditions import ConditionChecker
+from flagwright.check.deploys import check_deploys
 from flagwright.check.environments import check_environments
 from flagwright.check.flags import check_flags
 from flagwright.check.graphs import check_cycles
@@ -25,6 +26,7 @@ def run_checks(index: ConfigIndex, findings: Findings, options: CheckOptions) ->
     conditions = ConditionChecker(index, findings)
     check_plans(index, findings)
     check_environments(index, findings)
+    check_deploys(index, findings)
     check_flags(index, findings, conditions, options.today, options.strict)
     check_clusters(index, findings, conditions)
     for segment in index.segments.values():
