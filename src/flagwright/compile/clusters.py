@@ -53,4 +53,4 @@ def cluster_bundle(
     """The snapshot bundle a cluster serves: ``env_bundle`` with the overrides compiled in."""
     flags = dict(env_bundle["flags"])
     flags.update(cluster_flags(index, env, cluster))
-    return assemble_bundle(env, dict(sorted(flags.items())))
+    return assemble_bundle(env, dict(sorted(flags.items())), str(env_bundle["bucketing"]))

@@ -48,7 +48,9 @@ class Blast:
 class Change:
     """One semantic change of a flag in an environment, with its own one-line description."""
 
-    what: str  # enabled, default, type, variants, requires, bucket_by, experiment, entry,
+    what: (
+        str  # enabled, default, type, variants, requires, bucket_by, bucketing, experiment, entry,
+    )
     #            rule, rules-order, fallthrough, rollout, schedule
     text: str
     before: Any = None

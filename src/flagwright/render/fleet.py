@@ -163,7 +163,8 @@ def cluster_flag_files(
     own = {ctx.index.flags[k].source.path for k in cluster.flags if k in ctx.index.flags}
     ctx.findings.extend(
         f for f in child.findings.items
-        if f.code is not Code.EXPORT_OMITTED or f.source.path in own
+        if f.code is not Code.EXPORT_OMITTED_UNREAD
+        and (f.code is not Code.EXPORT_OMITTED or f.source.path in own)
     )  # fmt: skip
     scope = f"{ctx.name}/{cluster.name}"
     return {path: dataclasses.replace(a, scope=scope) for path, a in produced.items()}

@@ -164,7 +164,8 @@ def _plan(root: Path, git: GitRepo, commit: str, today: date) -> _Plan | str:
             continue  # serves what REF serves: REF's files are this environment's
         flags = {k: v for k, v in json.loads(texts[env])["flags"].items() if k not in old_keys}
         flags.update(compiled)
-        bundles[env] = assemble_bundle(env, dict(sorted(flags.items())))
+        rule = index.environments[env].model.bucketing
+        bundles[env] = assemble_bundle(env, dict(sorted(flags.items())), rule)
     return _Plan(repo, index, kept, bundles, sorted(bundles), ref_files)
 
 
