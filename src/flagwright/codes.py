@@ -112,6 +112,8 @@ class Code(Enum):
     FROZEN = ("FW403", Severity.ERROR, "change inside a freeze window")
     TYPE_CHANGED = ("FW404", Severity.ERROR, "flag type changed")
     REMOVED_WHILE_SERVED = ("FW405", Severity.ERROR, "flag removed while still served")
+    VALUE_NOT_PROMOTED = ("FW406", Severity.ERROR, "value not yet where it promotes from")
+    APP_REMOVED = ("FW407", Severity.ERROR, "app removed from an environment")
     BUCKETING_CHANGED = ("FW420", Severity.ERROR, "bucketing rule changed without acknowledgement")
     # Importing other formats (flagwright import); an error means the flag was not written
     IMPORT_SYNTAX = ("FW501", Severity.ERROR, "import source is not valid JSON")
