@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flagwright.compile import compile_flags
+from flagwright.diff.clusters import diff_cluster_flags, diff_cluster_values
 from flagwright.diff.deploys import diff_deploys
 from flagwright.diff.model import SemanticDiff
 from flagwright.diff.semantic import diff_environment
@@ -61,6 +62,7 @@ def diff_revisions(
                 name, before, after, _paths(base, keys), _paths(head, keys), bucketing=rules
             )
         )
+    result.flags.extend(diff_cluster_flags(base, head, env) if flags is None else [])
     if values and flags is None:
         result.deleted = [d for d in deleted_apps(base.index, head.index) if env in (None, d.env)]
         gone = {(d.env, d.app) for d in result.deleted}
@@ -69,6 +71,10 @@ def diff_revisions(
             for v in diff_values(base.index, head.index)
             if env in (None, v.env) and (v.env, v.app) not in gone
         ]
+        result.values += [
+            v for v in diff_cluster_values(base.index, head.index)
+            if env is None or v.env.partition("/")[0] == env
+        ]  # fmt: skip
         result.applications = [
             a
             for a in diff_applications(base.index, head.index)

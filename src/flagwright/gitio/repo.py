@@ -219,6 +219,30 @@ class GitRepo:
             pos = end + 1 + size + 1
         return blobs
 
+    def list_files(self, commit: str, folder: str) -> dict[str, str]:
+        """``{config-relative path: blob id}`` of every file under ``folder`` at ``commit``."""
+        out = str(self._git.ls_tree("-r", "-z", "--full-tree", commit, "--", self.prefix + folder))
+        files: dict[str, str] = {}
+        for record in out.split("\0"):
+            meta, _, path = record.partition("\t")
+            if record and meta.split(" ")[1] == "blob":
+                files[path[len(self.prefix) :]] = meta.split(" ")[2]
+        return files
+
+    def changed_config_files(self, commit: str) -> set[str]:
+        """Config files (YAML under flags/ and environments/) whose work-tree content differs
+        from ``commit``: modified, deleted, or new (untracked ones too, unless ignored)."""
+        dirs = [self.prefix + d for d in CONFIG_DIRS]
+        # Relative to the top of the work tree, whatever the current directory.
+        changed = str(self._git.diff("--name-only", "-z", "--no-renames", commit, "--", *dirs))
+        new = str(self._git.ls_files("-z", "--others", "--exclude-standard", "--full-name",
+                                     "--", *dirs))  # fmt: skip
+        return {
+            path[len(self.prefix) :]
+            for path in [*changed.split("\0"), *new.split("\0")]
+            if path and PurePosixPath(path).suffix in YAML_SUFFIXES
+        }
+
     def read_file(self, commit: str, rel: str) -> bytes | None:
         """One config file at ``commit``; None when it does not exist there."""
         sha = self.list_config_files(commit).get(rel)

@@ -25,6 +25,7 @@ from flagwright.model import Flag
 from flagwright.model.environment import Policy
 from flagwright.policy.apps import check_app_removals, check_value_promotion
 from flagwright.policy.bucketing import check_bucketing_changes
+from flagwright.policy.clusters import check_cluster_policies
 from flagwright.policy.exposure import frozen_stages, schedule_problem, step_problem, window_text
 from flagwright.policy.freeze import (
     FlagReverts,
@@ -101,6 +102,8 @@ def check_change_policies(
     check_app_removals(findings, base, head, allowed)
     _types_and_removals(findings, base, head)
     check_bucketing_changes(findings, base, head, diff.flags)
+    frozen = {env: f for env in envs if (f := freeze_at(env, base, head, now)) is not None}
+    check_cluster_policies(findings, base, head, now, frozen)
     return findings
 
 
