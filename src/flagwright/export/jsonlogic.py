@@ -1,6 +1,7 @@
 """Compiled conditions (FORMAT.md "Conditions") as flagd JsonLogic, exactly or not at all.
 
-The evaluation semantics (runtime/FORMAT.md) make a condition false for a missing attribute *and* for a value of the wrong type
+FORMAT.md's evaluation semantics make a condition false for a missing attribute *and* for a
+value of the wrong type
 (``lt`` on a string, ``eq 1`` on ``true``). JsonLogic coerces instead (``"5" < 10`` is true, and
 Python JsonLogic engines compare ``true == 1``), so each operator is guarded by a type test built
 from portable operators:

@@ -1,1 +1,1 @@
-"""Render: values, Applications, ConfigMaps and bundles into rendered/ (docs/reference.md, README)."""
+"""Render: values, Applications, ConfigMaps and bundles into rendered/ (docs/reference.md)."""
