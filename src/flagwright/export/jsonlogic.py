@@ -1,10 +1,9 @@
 """Compiled conditions (FORMAT.md "Conditions") as flagd JsonLogic, exactly or not at all.
 
 FORMAT.md's evaluation semantics make a condition false for a missing attribute *and* for a
-value of the wrong type
-(``lt`` on a string, ``eq 1`` on ``true``). JsonLogic coerces instead (``"5" < 10`` is true, and
-Python JsonLogic engines compare ``true == 1``), so each operator is guarded by a type test built
-from portable operators:
+value of the wrong type (``lt`` on a string, ``eq 1`` on ``true``). JsonLogic coerces instead
+(``"5" < 10`` is true, and Python JsonLogic engines compare ``true == 1``), so each operator is
+guarded by a type test built from portable operators:
 
 * ``is_string(v)``: ``cat(v) === v`` (only a string is its own text),
 * ``is_number(v)``: ``+v === v`` and ``cat(v)`` is neither ``"true"`` nor ``"false"`` (the second
