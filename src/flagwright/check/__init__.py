@@ -7,6 +7,7 @@ from datetime import date
 
 from flagwright.check.conditions import ConditionChecker
 from flagwright.check.environments import check_environments
+from flagwright.check.flag_gates import check_flag_gates
 from flagwright.check.flags import check_flags
 from flagwright.check.graphs import check_cycles
 from flagwright.check.plans import check_plans
@@ -28,3 +29,4 @@ def run_checks(index: ConfigIndex, findings: Findings, options: CheckOptions) ->
     for segment in index.segments.values():
         conditions.check(segment.model.when, segment.source, ("when",))
     check_cycles(index, findings)
+    check_flag_gates(index, findings)

@@ -1,0 +1,166 @@
+"""`flagwright progress` against a real Prometheus and a real Git history with dated commits."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from cli_runner import run_cli
+from gitops.conftest import GitWork
+
+from .conftest import AT, commit_at
+
+
+def progress(work: GitWork, *args: str, at: str = AT.isoformat()) -> tuple[int, dict[str, Any]]:
+    ran = run_cli("-C", str(work.root), "progress", "--at", at, "--format", "json", *args)
+    assert ran.stderr == "", ran.stderr
+    return ran.exit_code, json.loads(ran.stdout)
+
+
+def by_flag(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d["flag"]: d for d in report["decisions"]}
+
+
+def test_one_run_advances_holds_and_rolls_back(config_repo: GitWork) -> None:
+    code, report = progress(config_repo, "--env", "prod")
+    assert code == 0
+    got = by_flag(report)
+    assert sorted(got) == [
+        "big-step", "failing", "failing-careful", "healthy-ready", "healthy-young", "no-data",
+        "slow-blip",
+    ]  # fmt: skip
+
+    # Healthy and held long enough (from the commit that entered stage 1, not the later comment
+    # commit): one stage up, and only one.
+    ready = got["healthy-ready"]
+    assert (ready["action"], ready["from"]["stage"], ready["to"]["stage"]) == ("advance", 1, 2)
+    assert ready["stage_entered"] == "2026-03-01T10:00:00+00:00"
+    assert [g["value"] for g in ready["gates"]] == [0.01, 300.0]
+    assert ready["blast_radius"] == [
+        "fallthrough: 9.00% of all users change variant: off → on 9.00%"
+    ]
+    assert 'rollout: {plan: canary, variant: "on", stage: 2}  # advanced by progress' in (
+        config_repo.read("flags/healthy-ready.yaml")
+    )
+    assert "# watched by the checkout team" in config_repo.read("flags/healthy-ready.yaml")
+
+    # Healthy but entered 10 minutes ago, hold 30m: stays.
+    young = got["healthy-young"]
+    assert (young["action"], young["to"]) == ("hold", None)
+    assert young["hold_until"] == "2026-03-01T12:20:00+00:00"
+    assert "stage: 1" in config_repo.read("flags/healthy-young.yaml")
+
+    # Failing gate: back to no exposure in this same run (the hold is irrelevant).
+    failing = got["failing"]
+    assert (failing["action"], failing["to"]) == ("rollback", {"stage": 0, "percent": 0.0})
+    assert failing["gates"][0]["verdict"] == "fail"
+    assert abs(failing["gates"][0]["value"] - 0.1) < 1e-9
+    text = config_repo.read("flags/failing.yaml")
+    assert "enabled: false" in text and "stage: 2}  # advanced by progress" in text
+
+    # on_failure: step-back goes one stage back instead.
+    careful = got["failing-careful"]
+    assert (careful["action"], careful["from"]["stage"], careful["to"]["stage"]) == (
+        "rollback", 3, 2,
+    )  # fmt: skip
+    assert "stage: 2}" in config_repo.read("flags/failing-careful.yaml")
+
+    # No series at all: inconclusive, never a pass.
+    no_data = got["no-data"]
+    assert no_data["action"] == "hold"
+    assert [g["verdict"] for g in no_data["gates"]] == ["inconclusive", "inconclusive"]
+    assert no_data["reason"] == "inconclusive: max_error_rate has no data; max_p99_ms has no data"
+
+    # 10% → 50% is beyond prod's max_rollout_step of 25: the policy holds it.
+    big = got["big-step"]
+    assert big["action"] == "hold"
+    assert big["policy"] == [
+        "big-step in prod: the rollout of on grows from 10.00% to 50.00% in one change "
+        "(40.00%); prod's max_rollout_step is 25.00%"
+    ]
+    assert "stage: 1" in config_repo.read("flags/big-step.yaml")
+
+    # count 3, interval 1m, failure_limit 1: one bad sample of three is tolerated.
+    blip = got["slow-blip"]
+    measured = [(m["at"], m["value"], m["verdict"]) for m in blip["gates"][0]["measurements"]]
+    assert measured == [
+        ("2026-03-01T11:58:00+00:00", 300.0, "pass"),
+        ("2026-03-01T11:59:00+00:00", 300.0, "pass"),
+        ("2026-03-01T12:00:00+00:00", 5000.0, "fail"),
+    ]
+    assert blip["action"] == "advance"
+    assert report["changed"] is True
+    assert report["commit_message"].startswith("progress: 2 roll back, 2 advance (4 rollouts)\n")
+
+
+def test_freeze_holds_an_advance_but_not_a_rollback(config_repo: GitWork) -> None:
+    code, report = progress(config_repo, "--env", "frozen")
+    assert code == 0
+    got = by_flag(report)
+    healthy, failing = got["frozen-healthy"], got["frozen-failing"]
+    assert healthy["action"] == "hold"
+    assert len(healthy["policy"]) == 1
+    assert (
+        "frozen from 2026-03-01T00:00:00+00:00 to 2026-03-02T00:00:00+00:00 (test freeze)"
+        in (healthy["policy"][0])
+    )
+    assert "stage: 1" in config_repo.read("flags/frozen-healthy.yaml")
+    assert failing["action"] == "rollback"
+    assert failing["written"] is True
+    assert "enabled: false" in config_repo.read("flags/frozen-failing.yaml")
+
+
+def test_unreachable_prometheus_holds_and_exits_1(config_repo: GitWork) -> None:
+    code, report = progress(config_repo, "--env", "dark")
+    assert code == 1
+    (dark,) = report["decisions"]
+    assert dark["action"] == "hold"
+    assert dark["unreadable"] and dark["unreadable"][0].startswith("cannot reach http://127.0.0.1:")
+    assert report["changed"] is False and report["commit_message"] == ""
+    assert config_repo.git("status", "--porcelain") == ""
+
+
+def test_all_environments_write_what_they_can_when_one_prometheus_is_down(
+    config_repo: GitWork,
+) -> None:
+    code, report = progress(config_repo)
+    assert code == 1  # dark's Prometheus is down
+    assert sorted(d["flag"] for d in report["decisions"] if d["written"]) == [
+        "failing", "failing-careful", "frozen-failing", "healthy-ready", "slow-blip",
+    ]  # fmt: skip
+
+
+def test_dry_run_writes_nothing(config_repo: GitWork) -> None:
+    code, report = progress(config_repo, "--env", "prod", "--dry-run")
+    assert code == 0
+    assert report["dry_run"] is True
+    assert {d["flag"]: d["action"] for d in report["decisions"]}["healthy-ready"] == "advance"
+    assert not any(d["written"] for d in report["decisions"])
+    assert config_repo.git("status", "--porcelain") == ""
+
+
+def test_the_next_stage_holds_from_its_own_commit(config_repo: GitWork) -> None:
+    """Git is the only state: after the advance is committed, its hold starts again."""
+    progress(config_repo, "--env", "prod")
+    commit_at(config_repo, "progress", AT + timedelta(minutes=1))
+    code, report = progress(
+        config_repo, "--env", "prod", at=(AT + timedelta(minutes=5)).isoformat()
+    )
+    assert code == 0
+    ready = by_flag(report)["healthy-ready"]
+    assert (ready["action"], ready["from"]["stage"]) == ("hold", 2)
+    assert ready["stage_entered"] == "2026-03-01T12:01:00+00:00"
+    assert ready["hold_until"] == "2026-03-01T12:31:00+00:00"
+    # Rolled-back flags are disabled: no longer progressing.
+    assert "failing" not in by_flag(report)
+
+
+def test_an_uncommitted_stage_has_not_started_its_hold(config_repo: GitWork) -> None:
+    path = config_repo.root / "flags/big-step.yaml"
+    path.write_text(path.read_text().replace("plan: wide", "plan: canary"))
+    _, report = progress(config_repo, "--env", "prod", "--dry-run")
+    big = by_flag(report)["big-step"]
+    assert big["action"] == "hold"
+    assert big["stage_entered"] is None
+    assert big["reason"] == "the current stage is not committed yet, so its hold has not begun"
