@@ -15,7 +15,7 @@ from flagwright.index import ConfigIndex
 
 
 def check_flag_gates(index: ConfigIndex, findings: Findings) -> None:
-    for key, located in sorted(index.flags.items()):
+    for _key, located in sorted(index.flags.items()):
         for env, entry in sorted(located.model.environments.items()):
             rollout = entry.rollout
             environment = index.environments.get(env)
