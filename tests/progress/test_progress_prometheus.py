@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from cli_runner import run_cli
@@ -91,7 +92,7 @@ def test_one_run_advances_holds_and_rolls_back(config_repo: GitWork) -> None:
     ]
     assert blip["action"] == "advance"
     assert report["changed"] is True
-    assert report["commit_message"].startswith("progress: 2 roll back, 2 advance (4 rollouts)\n")
+    assert report["commit_message"].startswith("progress: roll back 2, advance 2 of 4 rollouts\n")
 
 
 def test_freeze_holds_an_advance_but_not_a_rollback(config_repo: GitWork) -> None:
@@ -164,3 +165,51 @@ def test_an_uncommitted_stage_has_not_started_its_hold(config_repo: GitWork) -> 
     assert big["action"] == "hold"
     assert big["stage_entered"] is None
     assert big["reason"] == "the current stage is not committed yet, so its hold has not begun"
+
+
+EXPECTED = Path(__file__).parent / "expected"
+
+
+def commits_named(work: GitWork, text: str) -> str:
+    """Commit ids depend on the Prometheus port written into the config: name them instead."""
+    for line in work.git("log", "--format=%h %H %s").splitlines():
+        _short, full, subject = line.split(" ", 2)
+        text = text.replace(full[:12], f"<{subject}>")
+    return text
+
+
+def test_pull_request_body_and_commit_message(config_repo: GitWork) -> None:
+    ran = run_cli(
+        "-C", str(config_repo.root), "progress", "--env", "prod", "--at", AT.isoformat(),
+        "--format", "markdown", "--dry-run",
+    )  # fmt: skip
+    assert ran.exit_code == 0
+    assert commits_named(config_repo, ran.stdout) == (EXPECTED / "pr-body.md").read_text()
+    _, report = progress(config_repo, "--env", "prod", "--dry-run")
+    assert report["pull_request"]["body"] == ran.stdout
+    assert report["commit_message"] == (EXPECTED / "commit-message.txt").read_text()
+    text = run_cli(
+        "-C", str(config_repo.root), "progress", "--env", "prod", "--at", AT.isoformat(),
+        "--dry-run",
+    )  # fmt: skip
+    assert commits_named(config_repo, text.stdout) == (EXPECTED / "report.txt").read_text()
+
+
+def test_a_query_prometheus_refuses_holds_and_exits_1(config_repo: GitWork) -> None:
+    path = config_repo.root / "environments/prod.yaml"
+    path.write_text(path.read_text().replace("p99_ms: 'max(", "p99_ms: 'max(("))
+    code, report = progress(config_repo, "--env", "prod", "--dry-run")
+    assert code == 1
+    ready = by_flag(report)["healthy-ready"]
+    assert ready["action"] == "hold"
+    (error,) = ready["unreadable"]
+    assert error.startswith(f"HTTP 400 from {report_url(config_repo)}: bad_data: ")
+    # A failing gate still rolls back although another gate of the plan cannot be read.
+    assert by_flag(report)["failing"]["action"] == "rollback"
+
+
+def report_url(work: GitWork) -> str:
+    for line in work.read("environments/prod.yaml").splitlines():
+        if "prometheus:" in line:
+            return line.split("prometheus:", 1)[1].strip()
+    raise AssertionError("no prometheus URL")

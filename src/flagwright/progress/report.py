@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from flagwright.progress.decision import OFF, Decision, Step
@@ -29,14 +30,23 @@ def value_text(value: float | None) -> str:
 
 
 def gate_line(reading: GateReading) -> str:
+    shown = _latest(reading)
+    return f"{reading.gate.key}: {shown} vs {reading.gate.describe()}: {_verdict(reading)}"
+
+
+def _latest(reading: GateReading) -> str:
     latest = reading.latest
-    shown = value_text(latest.value) if latest.error is None else "unreadable"
+    return value_text(latest.value) if latest.error is None else "unreadable"
+
+
+def _verdict(reading: GateReading) -> str:
+    """The gate's verdict; with several measurements, how many failed against the limit."""
     count = len(reading.measurements)
-    tally = ""
-    if count > 1:
-        tally = f" ({reading.failures} of {count} measurements fail, limit {reading.failure_limit})"
+    if count == 1:
+        return reading.verdict.value
     return (
-        f"{reading.gate.key}: {shown} vs {reading.gate.describe()}: {reading.verdict.value}{tally}"
+        f"{reading.verdict.value} ({reading.failures} of {count} measurements fail, "
+        f"limit {reading.failure_limit})"
     )
 
 
@@ -49,10 +59,8 @@ def commit_message(result: ProgressResult) -> str:
         subject = f"progress: {_VERB[d.action]} {d.flag} in {d.env} to {step_text(d.target)}"  # type: ignore[arg-type]
     else:
         counts = {a: sum(d.action == a for d in changes) for a in ("rollback", "advance")}
-        parts = [
-            f"{n} {'roll back' if a == 'rollback' else 'advance'}" for a, n in counts.items() if n
-        ]
-        subject = f"progress: {', '.join(parts)} ({len(changes)} rollouts)"
+        parts = [f"{_VERB[a]} {n}" for a, n in counts.items() if n]
+        subject = f"progress: {', '.join(parts)} of {len(changes)} rollouts"
     lines = [subject, ""]
     for d in changes:
         lines.append(f"{d.env}/{d.flag}: {change_text(d)}: {d.reason}")
@@ -83,12 +91,7 @@ def as_markdown(result: ProgressResult) -> str:
         out += ["", f"### {d.env} / `{d.flag}`: {_VERB[d.action]}", ""]
         out.append(_entered(d) + ".")
         out += ["", "| Gate | Value | Threshold | Verdict |", "|---|---|---|---|"]
-        for g in d.gates:
-            latest = g.latest
-            value = value_text(latest.value) if latest.error is None else "unreadable"
-            out.append(
-                f"| `{g.gate.key}` | {value} | {_md(g.gate.describe())} | {g.verdict.value} |"
-            )
+        out.extend(_gate_row(g) for g in d.gates)
         errors = [e for g in d.gates for e in g.errors]
         out.extend(f"\n> Prometheus: {_md(e)}" for e in dict.fromkeys(errors))
         out.extend(f"\n> Policy: {_md(p)}" for p in d.policy)
@@ -101,8 +104,7 @@ def as_markdown(result: ProgressResult) -> str:
 
 
 def _gate_row(g: GateReading) -> str:
-    value = value_text(g.latest.value) if g.latest.error is None else "unreadable"
-    return f"| `{g.gate.key}` | {value} | {_md(g.gate.describe())} | {g.verdict.value} |"
+    return f"| `{g.gate.key}` | {_latest(g)} | {_md(g.gate.describe())} | {_verdict(g)} |"
 
 
 def as_text(result: ProgressResult) -> str:
@@ -157,14 +159,22 @@ def _decision_json(d: Decision) -> dict[str, Any]:
 def _gate_json(g: GateReading) -> dict[str, Any]:
     return {
         "gate": g.gate.key, "query": g.gate.query, "bound": g.gate.bound,
-        "threshold": g.gate.threshold, "verdict": g.verdict.value, "value": g.latest.value,
+        "threshold": g.gate.threshold, "verdict": g.verdict.value,
+        "value": _json_number(g.latest.value),
         "promql": list(g.queries),
         "measurements": [
-            {"at": m.at.isoformat(), "value": m.value, "verdict": m.verdict.value,
+            {"at": m.at.isoformat(), "value": _json_number(m.value), "verdict": m.verdict.value,
              "error": m.error}
             for m in g.measurements
         ],
     }  # fmt: skip
+
+
+def _json_number(value: float | None) -> float | str | None:
+    """JSON has no infinities: Prometheus' +Inf (a broken histogram) is written as "+Inf"."""
+    if value is None or math.isfinite(value):
+        return value
+    return "+Inf" if value > 0 else "-Inf"
 
 
 def _entered(d: Decision) -> str:
