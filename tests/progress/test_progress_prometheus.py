@@ -213,3 +213,16 @@ def report_url(work: GitWork) -> str:
         if "prometheus:" in line:
             return line.split("prometheus:", 1)[1].strip()
     raise AssertionError("no prometheus URL")
+
+
+def test_an_invalid_configuration_writes_nothing_and_exits_1(config_repo: GitWork) -> None:
+    path = config_repo.root / "flags/plans/canary.yaml"
+    path.write_text(path.read_text().replace("max_p99_ms", "max_latency_ms"))
+    ran = run_cli("-C", str(config_repo.root), "progress", "--at", AT.isoformat())
+    assert ran.exit_code == 1
+    assert ran.stdout == ""
+    assert ran.stderr.splitlines()[0] == (
+        "flags/dark-flag.yaml:8:21: error[FW280] plan canary's gate max_latency_ms reads the "
+        "query 'latency_ms', which dark's metrics do not define (queries: error_rate, p99_ms)"
+    )
+    assert config_repo.git("status", "--porcelain") == "M flags/plans/canary.yaml"  # stripped

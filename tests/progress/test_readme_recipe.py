@@ -54,3 +54,31 @@ def test_the_decide_step_produces_the_pull_request(config_repo: GitWork, tmp_pat
     assert (tmp_path / "body.md").read_text().startswith("## flagwright progress at ")
     assert config_repo.git("branch", "--show-current") == "flagwright/progress"
     assert "enabled: false" in config_repo.read("flags/frozen-failing.yaml")
+
+
+def test_the_commit_step_commits_sources_and_rendered_output(
+    config_repo: GitWork, tmp_path: Path
+) -> None:
+    steps = recipe()["jobs"]["progress"]["steps"]  # type: ignore[index]
+    (decide,) = [s for s in steps if s.get("id") == "decide"]
+    (commit,) = [s for s in steps if str(s.get("name", "")).startswith("commit")]
+    env = os.environ | {
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "outputs"),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    script = decide["run"].replace(
+        "flagwright progress", f"flagwright progress --at {AT.isoformat()}"
+    )
+    # Up to the push: pushing and the pull request need GitHub.
+    local = commit["run"].split("git push", 1)[0]
+    for part in (script, local):
+        subprocess.run(["bash", "-euo", "pipefail", "-c", part], cwd=config_repo.root, env=env,
+                       check=True, timeout=300)  # fmt: skip
+    assert config_repo.git("status", "--porcelain") == ""
+    assert config_repo.git("log", "-1", "--format=%s") == (
+        "progress: roll back 3, advance 2 of 5 rollouts"
+    )
+    changed = config_repo.git("show", "--name-only", "--format=", "HEAD").splitlines()
+    assert "flags/healthy-ready.yaml" in changed
+    assert "rendered/prod/flags/snapshot.json" in changed
