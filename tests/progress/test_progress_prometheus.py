@@ -226,3 +226,14 @@ def test_an_invalid_configuration_writes_nothing_and_exits_1(config_repo: GitWor
         "query 'latency_ms', which dark's metrics do not define (queries: error_rate, p99_ms)"
     )
     assert config_repo.git("status", "--porcelain") == "M flags/plans/canary.yaml"  # stripped
+
+
+def test_a_query_template_is_sandboxed_to_bare_names(config_repo: GitWork) -> None:
+    path = config_repo.root / "environments/prod.yaml"
+    path.write_text(path.read_text().replace("{{ flag }}", "{{ flag | upper }}", 1))
+    ran = run_cli("-C", str(config_repo.root), "progress", "--env", "prod", "--at", AT.isoformat())
+    assert ran.exit_code == 1
+    assert ran.stderr.splitlines()[0].startswith(
+        "environments/prod.yaml:9:17: error[FW302] template "
+    )
+    assert config_repo.git("status", "--porcelain") == "M environments/prod.yaml"  # stripped

@@ -11,7 +11,7 @@ value counts: the largest for a ``max_`` gate, the smallest for a ``min_`` gate.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,8 +19,6 @@ from flagwright.gates import Gate, Verdict
 from flagwright.model.base import parse_duration
 from flagwright.model.plan import Gates
 from flagwright.progress.prometheus import Reading, instant_query
-
-Query = Callable[[str, str, datetime], Reading]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +53,14 @@ class GateReading:
 class Prometheus:
     """One Prometheus, asked each (query, instant) once per run."""
 
-    def __init__(self, url: str, query: Query = instant_query) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        self._query = query
         self._seen: dict[tuple[str, datetime], Reading] = {}
 
     def read(self, promql: str, at: datetime) -> Reading:
         key = (promql, at)
         if key not in self._seen:
-            self._seen[key] = self._query(self.url, promql, at)
+            self._seen[key] = instant_query(self.url, promql, at)
         return self._seen[key]
 
 

@@ -30,8 +30,7 @@ from flagwright.model import Environment, Flag, RolloutPlan
 from flagwright.policy.changes import check_change_policies
 from flagwright.progress.decision import OFF, Decision, Facts, Step, rule
 from flagwright.progress.history import stage_entered, stage_key
-from flagwright.progress.measure import Prometheus, Query, measure
-from flagwright.progress.prometheus import instant_query
+from flagwright.progress.measure import Prometheus, measure
 from flagwright.progress.queries import render_query
 
 MakeEdit = Callable[[ConfigIndex, Flag], Edit]
@@ -69,7 +68,6 @@ def run_progress(
     at: datetime,
     env: str | None = None,
     dry_run: bool = False,
-    query: Query = instant_query,
 ) -> ProgressResult:
     result = ProgressResult(at, dry_run)
     loaded = load_repository(root)
@@ -90,7 +88,7 @@ def run_progress(
     for candidate, rendered in zip(candidates, queries, strict=True):
         metrics = candidate.env.model.metrics
         assert metrics is not None
-        server = servers.setdefault(metrics.prometheus, Prometheus(metrics.prometheus, query))
+        server = servers.setdefault(metrics.prometheus, Prometheus(metrics.prometheus))
         decision = _decide(candidate, rendered, server, git, at)
         if decision.action == "advance":
             _check_policies(root, before, candidate, decision, at)
