@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -237,3 +239,24 @@ def test_a_query_template_is_sandboxed_to_bare_names(config_repo: GitWork) -> No
         "environments/prod.yaml:9:17: error[FW302] template "
     )
     assert config_repo.git("status", "--porcelain") == "M environments/prod.yaml"  # stripped
+
+
+def test_a_stage_merged_from_a_branch_begins_when_the_merge_lands(config_repo: GitWork) -> None:
+    """The branch commit is dated 3h ago, the merge 20 minutes ago: the hold counts from the
+    merge, when the stage reached the branch that is deployed."""
+    config_repo.git("switch", "-q", "-c", "feature")
+    path = config_repo.root / "flags/big-step.yaml"
+    path.write_text(path.read_text().replace("plan: wide", "plan: canary"))
+    commit_at(config_repo, "big-step: canary", AT - timedelta(hours=3))
+    config_repo.git("switch", "-q", "main")
+    env = os.environ | {
+        "GIT_AUTHOR_DATE": (AT - timedelta(minutes=20)).isoformat(),
+        "GIT_COMMITTER_DATE": (AT - timedelta(minutes=20)).isoformat(),
+    }
+    subprocess.run(["git", "merge", "-q", "--no-ff", "-m", "merge feature", "feature"],
+                   cwd=config_repo.root, env=env, check=True)  # fmt: skip
+    _, report = progress(config_repo, "--env", "prod", "--dry-run")
+    big = by_flag(report)["big-step"]
+    assert (big["plan"], big["action"]) == ("canary", "hold")
+    assert big["stage_entered"] == "2026-03-01T11:40:00+00:00"
+    assert big["hold_until"] == "2026-03-01T12:10:00+00:00"
