@@ -51,16 +51,22 @@ class GateReading:
 
 
 class Prometheus:
-    """One Prometheus, asked each (query, instant) once per run."""
+    """One Prometheus, asked each (query, instant) once per run, and nothing more once it did
+    not answer at all."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._seen: dict[tuple[str, datetime], Reading] = {}
+        self._down: Reading | None = None
 
     def read(self, promql: str, at: datetime) -> Reading:
         key = (promql, at)
         if key not in self._seen:
-            self._seen[key] = instant_query(self.url, promql, at)
+            if self._down is not None:
+                return self._down  # one timeout per run, not one per query
+            reading = self._seen[key] = instant_query(self.url, promql, at)
+            if reading.unreachable:
+                self._down = reading
         return self._seen[key]
 
 

@@ -27,6 +27,7 @@ class Reading:
 
     values: tuple[float, ...] = ()
     error: str | None = None
+    unreachable: bool = False  # no answer at all (refused, timed out): not worth asking again
 
 
 def query_url(base: str, promql: str, at: datetime) -> str:
@@ -47,7 +48,7 @@ def instant_query(
         return Reading(error=f"HTTP {exc.code} from {base}: {_api_error(exc.read(4096))}")
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        return Reading(error=f"cannot reach {base}: {reason}")
+        return Reading(error=f"cannot reach {base}: {reason}", unreachable=True)
     if len(body) > MAX_BODY_BYTES:
         return Reading(error=f"the answer from {base} exceeds {MAX_BODY_BYTES} bytes")
     return parse_answer(body, base)
