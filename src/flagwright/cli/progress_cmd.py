@@ -58,8 +58,7 @@ def progress(
     result = run_progress(Path(ctx.obj["root"]), at or datetime.now(UTC), env=env, dry_run=dry_run)
     if result.invalid:
         click.echo(diagnostics_text(result.diagnostics), nl=False, err=True)
-        ctx.exit(1)
-    formatter = {"text": as_text, "json": as_json, "markdown": as_markdown}[fmt]
-    click.echo(formatter(result), nl=False)
-    failed = result.unreadable or any(d.error for d in result.decisions)
-    ctx.exit(1 if failed else 0)
+    else:
+        formatter = {"text": as_text, "json": as_json, "markdown": as_markdown}[fmt]
+        click.echo(formatter(result), nl=False)
+    ctx.exit(result.exit_status)

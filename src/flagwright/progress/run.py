@@ -55,6 +55,13 @@ class ProgressResult:
     def unreadable(self) -> bool:
         return any(d.unreadable for d in self.decisions)
 
+    @property
+    def exit_status(self) -> int:
+        """1 when nothing was decided (invalid configuration), a gate could not be read or an
+        edit could not be written; else 0."""
+        failed = self.unreadable or any(d.error for d in self.decisions)
+        return 1 if self.invalid or failed else 0
+
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
