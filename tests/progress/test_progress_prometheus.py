@@ -198,14 +198,21 @@ def test_pull_request_body_and_commit_message(config_repo: GitWork) -> None:
 
 
 def test_a_query_prometheus_refuses_holds_and_exits_1(config_repo: GitWork) -> None:
+    # Valid PromQL that fails when it runs: both sides of the match have two series per flag.
     path = config_repo.root / "environments/prod.yaml"
-    path.write_text(path.read_text().replace("p99_ms: 'max(", "p99_ms: 'max(("))
+    refused = 'max(app_requests_total{flag="{{ flag }}"} + on(flag) app_requests_total)'
+    lines = [
+        f"    p99_ms: '{refused}'" if line.startswith("    p99_ms:") else line
+        for line in path.read_text().splitlines()
+    ]
+    path.write_text("\n".join(lines) + "\n")
     code, report = progress(config_repo, "--env", "prod", "--dry-run")
     assert code == 1
     ready = by_flag(report)["healthy-ready"]
     assert ready["action"] == "hold"
     (error,) = ready["unreadable"]
-    assert error.startswith(f"HTTP 400 from {report_url(config_repo)}: bad_data: ")
+    assert error.startswith(f"HTTP 422 from {report_url(config_repo)}: execution: ")
+    assert "many-to-many matching not allowed" in error
     # A failing gate still rolls back although another gate of the plan cannot be read.
     assert by_flag(report)["failing"]["action"] == "rollback"
 
