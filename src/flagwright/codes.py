@@ -64,8 +64,20 @@ class Code(Enum):
     OPERATOR_VALUE = ("FW229", Severity.ERROR, "value does not suit the operator")
     UNUSED_PATTERN = ("FW231", Severity.WARNING, "app flag pattern matches no flag")
     USELESS_ROLLOUT = ("FW232", Severity.WARNING, "rollout variant is the default")
-    # Gated flag rollouts (flagwright progress)
-    GATE_QUERY_UNDEFINED = ("FW280", Severity.ERROR, "gate names a query the environment lacks")
+    # Deployments and their gates (Argo Rollouts)
+    UNKNOWN_QUERY = ("FW260", Severity.ERROR, "gate names a query the environment does not define")
+    QUERY_UNDEFINED_NAME = ("FW261", Severity.ERROR, "metric query template uses an unknown name")
+    QUERY_SANDBOX = ("FW262", Severity.ERROR, "metric query template breaks the sandbox")
+    QUERY_TEMPLATE_ERROR = ("FW263", Severity.ERROR, "metric query template does not render")
+    PROMQL_SYNTAX = ("FW264", Severity.ERROR, "metric query is not valid PromQL")
+    PROMQL_UNCHECKED = ("FW265", Severity.WARNING, "PromQL not checked: promtool is not installed")
+    DEPLOY_ACTIVE = ("FW266", Severity.WARNING, "deploy 'active' slot is obsolete")
+    DEPLOY_SERVICES = ("FW267", Severity.ERROR, "deploy services are not two distinct names")
+    DEPLOY_REPLICAS = (
+        "FW268",
+        Severity.WARNING,
+        "blue-green or canary deploy has no replica count",
+    )
     # Rendering (flagwright render)
     TEMPLATE_UNDEFINED = ("FW301", Severity.ERROR, "value template uses an undefined name")
     TEMPLATE_SANDBOX = ("FW302", Severity.ERROR, "value template breaks the sandbox")
@@ -79,6 +91,7 @@ class Code(Enum):
     NO_SCHEMA = ("FW310", Severity.ERROR, "no schema for a rendered kind")
     EXPORT_OMITTED = ("FW311", Severity.WARNING, "flag not expressible in an export")
     EXPORT_SCHEMA = ("FW312", Severity.ERROR, "export fails its upstream schema")
+    ROLLOUTS_RULE = ("FW330", Severity.ERROR, "rendered Rollout breaks an Argo Rollouts rule")
     # Change policies, given a base revision (validate --base)
     ROLLOUT_STEP = ("FW401", Severity.ERROR, "rollout grows more than max_rollout_step")
     NOT_PROMOTED = ("FW402", Severity.ERROR, "not yet served as broadly where it promotes from")

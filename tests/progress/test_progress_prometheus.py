@@ -231,8 +231,9 @@ def test_an_invalid_configuration_writes_nothing_and_exits_1(config_repo: GitWor
     assert ran.exit_code == 1
     assert ran.stdout == ""
     assert ran.stderr.splitlines()[0] == (
-        "flags/dark-flag.yaml:8:21: error[FW280] plan canary's gate max_latency_ms reads the "
-        "query 'latency_ms', which dark's metrics do not define (queries: error_rate, p99_ms)"
+        "flags/plans/canary.yaml:9:31: error[FW260] gate 'max_latency_ms' reads query "
+        "'latency_ms', which environment 'dark' does not define (used by the rollout of flag "
+        "'dark-flag'); queries: error_rate, p99_ms"
     )
     assert config_repo.git("status", "--porcelain") == "M flags/plans/canary.yaml"  # stripped
 
@@ -243,7 +244,7 @@ def test_a_query_template_is_sandboxed_to_bare_names(config_repo: GitWork) -> No
     ran = run_cli("-C", str(config_repo.root), "progress", "--env", "prod", "--at", AT.isoformat())
     assert ran.exit_code == 1
     assert ran.stderr.splitlines()[0].startswith(
-        "environments/prod.yaml:9:17: error[FW302] template "
+        "environments/prod.yaml:9:17: error[FW262] query 'error_rate': template "
     )
     assert config_repo.git("status", "--porcelain") == "M environments/prod.yaml"  # stripped
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flagwright.check.conditions import ConditionChecker
+from flagwright.check.deploys import check_deploys
 from flagwright.check.environments import check_environments
-from flagwright.check.flag_gates import check_flag_gates
 from flagwright.check.flags import check_flags
 from flagwright.check.graphs import check_cycles
 from flagwright.check.plans import check_plans
@@ -25,8 +25,8 @@ def run_checks(index: ConfigIndex, findings: Findings, options: CheckOptions) ->
     conditions = ConditionChecker(index, findings)
     check_plans(index, findings)
     check_environments(index, findings)
+    check_deploys(index, findings)
     check_flags(index, findings, conditions, options.today, options.strict)
     for segment in index.segments.values():
         conditions.check(segment.model.when, segment.source, ("when",))
     check_cycles(index, findings)
-    check_flag_gates(index, findings)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flagwright.compile import compile_flags
+from flagwright.diff.deploys import diff_deploys
 from flagwright.diff.model import SemanticDiff
 from flagwright.diff.semantic import diff_environment
 from flagwright.diff.values import diff_applications, diff_values
@@ -59,6 +60,9 @@ def diff_revisions(
         ]
         result.applications = [
             a for a in diff_applications(base.index, head.index) if env is None or a.env == env
+        ]
+        result.deploys = [
+            d for d in diff_deploys(base.index, head.index) if env is None or d.env == env
         ]
     return result
 

@@ -45,9 +45,13 @@ def application_fields(index: ConfigIndex, env: str, app: str) -> dict[str, Any]
     if environment is None or located_app is None or app not in environment.model.apps:
         return None
     repository = index.repository
+    argocd = environment.model.argocd.model_dump(exclude_none=True)
+    app_argocd = environment.model.apps[app].argocd
+    if app_argocd is not None:  # the app's annotations go over the environment's
+        argocd["annotations"] = {**argocd.get("annotations", {}), **app_argocd.annotations}
     return {
         "chart": located_app.model.chart.model_dump(exclude_none=True),
-        "argocd": environment.model.argocd.model_dump(exclude_none=True),
+        "argocd": argocd,
         "repository": (
             {"url": repository.url, "revision": repository.revision} if repository else {}
         ),

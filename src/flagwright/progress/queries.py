@@ -1,8 +1,9 @@
 """A gate's PromQL: the environment's query template with the flag's names filled in.
 
-This is the one place ``progress`` renders a query template. It goes through the same sandbox
-as Helm value strings (bare names only, ``StrictUndefined``), so a template can neither run code
-nor build a huge string; a problem is a finding at the query's line in the environment file.
+Rendering is :func:`flagwright.gates.render_query`, the one sandbox for metric queries (bare
+names only), shared with the Argo Rollouts analysis. ``validate`` already reports a template it
+refuses (``FW261``-``FW263``); should one still fail here, it is a finding at the query's line,
+never a traceback.
 """
 
 from __future__ import annotations
@@ -10,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flagwright.diagnostics import Findings, Source
-from flagwright.render.templating import ValueTemplates
-
-_TEMPLATES = ValueTemplates()
+from flagwright.gates import render_query as render
+from flagwright.render.templating import TemplateProblem
 
 
 def render_query(
     template: str, names: Mapping[str, str], source: Source, query: str, findings: Findings
 ) -> str | None:
     """The rendered PromQL, or None (with a finding) when the template cannot render."""
-    before = len(findings.items)
-    text = _TEMPLATES.render_tree(template, names, source, ("metrics", "queries", query), findings)
-    if len(findings.items) > before or not isinstance(text, str):
+    try:
+        return render(template, names)
+    except TemplateProblem as problem:
+        findings.add(source, ("metrics", "queries", query), problem.code, problem.message)
         return None
-    return text

@@ -83,11 +83,13 @@ def run_progress(
     run_checks(index, findings, CheckOptions(today=at.date()))
     if env is not None and env not in index.environments:
         raise UserError(f"unknown environment {env!r}")
+    result.diagnostics = _errors(findings, loaded)
+    if result.diagnostics:
+        return result
     candidates = _candidates(index, env)
     queries = [_queries(c, index, findings) for c in candidates]
-    errors = [d for d in resolve_positions(findings.items, loaded.texts) if d.severity == "error"]
-    if errors:
-        result.diagnostics = errors
+    result.diagnostics = _errors(findings, loaded)  # a template validate let through
+    if result.diagnostics:
         return result
     git = GitRepo(root)
     before = Revision(WORK_TREE, None, loaded, index, loaded.findings)
@@ -104,6 +106,10 @@ def run_progress(
         if decision.target is not None:
             _write(root, decision, at, dry_run)
     return result
+
+
+def _errors(findings: Findings, loaded: LoadedRepo) -> list[Diagnostic]:
+    return [d for d in resolve_positions(findings.items, loaded.texts) if d.severity == "error"]
 
 
 def _candidates(index: ConfigIndex, only: str | None) -> list[_Candidate]:
@@ -140,7 +146,7 @@ def _queries(c: _Candidate, index: ConfigIndex, findings: Findings) -> dict[str,
     for gate in gates_of(c.plan.model.gates):
         template = metrics.queries.get(gate.query)
         if template is None:
-            continue  # FW280 already says so
+            continue  # FW260 already says so
         texts: dict[str, None] = {}
         for app in apps:
             names = query_names(app, env.name, env.argocd.namespace, c.flag.model.key,

@@ -2,7 +2,8 @@
 
 Size limits: Kubernetes rejects objects over 1 MiB, so that is an error. Over 256 KiB, Argo CD's
 client-side apply fails (it copies the object into the last-applied annotation, which is capped
-at 256 KiB), so the app's Application syncs with ``ServerSideApply=true`` and a warning says so.
+at 256 KiB), so the environment's flags Application syncs with ``ServerSideApply=true`` and a
+warning says so.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _check_size(ctx: EnvContext, deployment: Deployment, artifact: Artifact) -> 
         ctx.findings.add(
             source, ("flags",), Code.CONFIGMAP_LARGE,
             f"{path} is {_kib(size)}, over 256 KiB: Argo CD's client-side apply cannot store "
-            "it, so its Application syncs with ServerSideApply=true",
+            "it, so the environment's flags Application syncs with ServerSideApply=true",
         )  # fmt: skip
 
 

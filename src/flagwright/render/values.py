@@ -58,13 +58,18 @@ def generated_values(
     }
     deploy = env_app.deploy
     if isinstance(deploy, BlueGreen):
-        preview = "green" if deploy.active == "blue" else "blue"
-        generated["deploy"] = {
-            "strategy": "blue-green",
-            "blueGreen": {"activeSlot": deploy.active, "previewSlot": preview},
-        }
+        # Argo Rollouts runs the strategy (rendered/<env>/manifests/<app>-rollout.yaml); `rollout`
+        # names its Rollout, e.g. for a chart's HorizontalPodAutoscaler to scale.
+        generated["deploy"] = {"strategy": "blue-green", "rollout": app}
+        if deploy.active is not None:  # obsolete (FW266), still passed on for old charts
+            preview = "green" if deploy.active == "blue" else "blue"
+            generated["deploy"]["blueGreen"] = {"activeSlot": deploy.active, "previewSlot": preview}
     elif isinstance(deploy, Canary):
-        generated["deploy"] = {"strategy": "canary", "canary": _canary(plans[deploy.plan])}
+        generated["deploy"] = {
+            "strategy": "canary",
+            "rollout": app,
+            "canary": _canary(plans[deploy.plan]),
+        }
     elif deploy is not None:
         generated["deploy"] = {"strategy": deploy.strategy}
     return {GENERATED_KEY: generated}
