@@ -1,8 +1,9 @@
-"""A real Prometheus (Debian's /usr/bin/prometheus) on 127.0.0.1, for tests that read gates.
+"""A real Prometheus (Debian's /usr/bin/prometheus) on 127.0.0.1, for every test that needs one.
 
 Synthetic history goes in before start: ``promtool tsdb create-blocks-from openmetrics`` writes
-blocks into the data directory, and Prometheus loads them as it opens the TSDB. A missing binary
-fails the test loudly; nothing is skipped.
+blocks into the data directory, and Prometheus loads them as it opens the TSDB. Readiness is read
+from Prometheus' own log line, not polled. A missing binary fails the test loudly; nothing is
+skipped.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import json
 import shutil
 import socket
 import subprocess
-import time
-import urllib.error
+import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-STARTUP_SECONDS = 60.0
+READY = "Server is ready to receive web requests"
 
 
 def free_port() -> int:
@@ -31,18 +31,15 @@ def free_port() -> int:
 
 
 def binary(name: str) -> str:
-    found = shutil.which(name) or (
-        f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None
-    )
-    if found is None:
-        raise RuntimeError(f"{name} is not installed (Debian package {name}; see .ci/setup)")
-    return found
+    path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
+    if path is None:  # a missing component fails the tests loudly; it never skips them
+        raise RuntimeError(f"{name} is not installed (Debian: apt-get install prometheus)")
+    return path
 
 
 def create_blocks(openmetrics: str, data_dir: Path, work: Path) -> None:
     source = work / "series.om"
     source.write_text(openmetrics, encoding="utf-8")
-    data_dir.mkdir(parents=True, exist_ok=True)
     command = [binary("promtool"), "tsdb", "create-blocks-from", "openmetrics"]
     subprocess.run(
         [*command, str(source), str(data_dir)], check=True, capture_output=True, timeout=120
@@ -53,12 +50,11 @@ def create_blocks(openmetrics: str, data_dir: Path, work: Path) -> None:
 def prometheus(work: Path, config: str, openmetrics: str | None = None) -> Iterator[str]:
     """Run Prometheus with ``config`` (YAML) on a free port; yields its base URL."""
     data = work / "data"
+    data.mkdir(parents=True, exist_ok=True)
     if openmetrics is not None:
         create_blocks(openmetrics, data, work)
     (work / "prometheus.yml").write_text(config, encoding="utf-8")
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (work / "prometheus.log").open("wb")
     process = subprocess.Popen(
         [
             binary("prometheus"),
@@ -67,44 +63,38 @@ def prometheus(work: Path, config: str, openmetrics: str | None = None) -> Itera
             f"--web.listen-address=127.0.0.1:{port}",
             # Blocks are dated around fixed test instants, far from the wall clock.
             "--storage.tsdb.retention.time=100y",
-            "--log.level=warn",
         ],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    reader: threading.Thread | None = None
     try:
-        _wait_ready(url, process, work / "prometheus.log")
-        yield url
+        assert process.stderr is not None
+        log = []
+        for line in process.stderr:  # blocks until Prometheus says it serves, or exits
+            log.append(line)
+            if READY in line:
+                break
+        else:
+            raise RuntimeError("prometheus exited before it was ready:\n" + "".join(log))
+        # Keep reading its log so a full pipe never blocks it.
+        reader = threading.Thread(target=process.stderr.read, daemon=True)
+        reader.start()
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prometheus exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.05)  # polling a starting process, bounded by the deadline
-    raise RuntimeError(f"prometheus did not become ready in {STARTUP_SECONDS}s")
+        process.wait(timeout=30)
+        if reader is not None:
+            reader.join(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
 
 
 def query(url: str, promql: str, at: float | None = None) -> list[dict[str, Any]]:
+    """An instant query's result (a vector's samples)."""
     params = {"query": promql} | ({} if at is None else {"time": str(at)})
-    with urllib.request.urlopen(
-        f"{url}/api/v1/query?{urllib.parse.urlencode(params)}", timeout=10
-    ) as r:
-        answer = json.load(r)
+    address = f"{url}/api/v1/query?{urllib.parse.urlencode(params)}"
+    with urllib.request.urlopen(address, timeout=10) as response:
+        answer = json.load(response)
     assert answer["status"] == "success", answer
     result: list[dict[str, Any]] = answer["data"]["result"]
     return result
