@@ -35,6 +35,7 @@ class Code(Enum):
     INVALID_PERCENT = ("FW107", Severity.ERROR, "invalid percentage")
     INVALID_TIME = ("FW108", Severity.ERROR, "invalid time")
     ONE_OF = ("FW109", Severity.ERROR, "exactly one of several keys required")
+    FLAG_KEY_CASE_CLASH = ("FW120", Severity.ERROR, "flag keys differ only in case")
     # Meaning across documents
     DUPLICATE_NAME = ("FW201", Severity.ERROR, "name defined twice")
     UNKNOWN_SEGMENT = ("FW202", Severity.ERROR, "unknown segment")
@@ -91,6 +92,7 @@ class Code(Enum):
     NO_SCHEMA = ("FW310", Severity.ERROR, "no schema for a rendered kind")
     EXPORT_OMITTED = ("FW311", Severity.WARNING, "flag not expressible in an export")
     EXPORT_SCHEMA = ("FW312", Severity.ERROR, "export fails its upstream schema")
+    EXPORT_OMITTED_UNREAD = ("FW320", Severity.WARNING, "export no app reads leaves out flags")
     ROLLOUTS_RULE = ("FW330", Severity.ERROR, "rendered Rollout breaks an Argo Rollouts rule")
     # Change policies, given a base revision (validate --base)
     ROLLOUT_STEP = ("FW401", Severity.ERROR, "rollout grows more than max_rollout_step")
@@ -98,6 +100,7 @@ class Code(Enum):
     FROZEN = ("FW403", Severity.ERROR, "change inside a freeze window")
     TYPE_CHANGED = ("FW404", Severity.ERROR, "flag type changed")
     REMOVED_WHILE_SERVED = ("FW405", Severity.ERROR, "flag removed while still served")
+    BUCKETING_CHANGED = ("FW420", Severity.ERROR, "bucketing rule changed without acknowledgement")
     # Importing other formats (flagwright import); an error means the flag was not written
     IMPORT_SYNTAX = ("FW501", Severity.ERROR, "import source is not valid JSON")
     IMPORT_FORMAT = ("FW502", Severity.ERROR, "import source does not have the expected shape")
@@ -112,6 +115,8 @@ class Code(Enum):
     IMPORT_NOT_CARRIED = ("FW511", Severity.WARNING, "information flagwright does not keep")
     IMPORT_VARIANTS = ("FW512", Severity.ERROR, "variants cannot be imported")
     IMPORT_INVALID = ("FW513", Severity.ERROR, "imported flag would not be a valid document")
+    IMPORT_KEY_CASE = ("FW520", Severity.ERROR, "imported flag key differs only in case")
+    IMPORT_BUCKETING_RULE = ("FW521", Severity.WARNING, "imported file uses another bucketing rule")
 
     def __init__(self, code: str, severity: Severity, title: str) -> None:
         self.code = code

@@ -89,14 +89,15 @@ def test_unknown_environment(config: Path, capsys: pytest.CaptureFixture[str]) -
 def test_check_of_the_example_counts_warnings_instead_of_listing_them(
     repo_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The committed example renders with warnings (flags left out of the exports); --check runs
+    # The committed example renders with warnings (flags left out of exports its apps read, one
+    # summary line per export no app reads); --check runs
     # on every commit, so it shows only errors and drift.
     code, out, err = run(capsys, repo_root, "--check")
     assert (code, out) == (0, "")
-    assert err == "14 warnings not shown; `flagwright render` lists them\n"
+    assert err == "6 warnings not shown; `flagwright render` lists them\n"
     code, out, err = run(capsys, repo_root, "--check", "--env", "prod")
     assert (code, out) == (0, "")
-    assert err == "11 warnings not shown; `flagwright render` lists them\n"
+    assert err == "5 warnings not shown; `flagwright render` lists them\n"
 
 
 def test_symlinks_and_fifos_under_rendered_are_drift_and_removed_without_following(

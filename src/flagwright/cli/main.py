@@ -31,6 +31,7 @@ _COMMANDS = {
     "rollback": ("flagwright.cli.rollback_cmd", "rollback"),
     "import": ("flagwright.cli.import_cmd", "import_"),
     "progress": ("flagwright.cli.progress_cmd", "progress"),
+    "site": ("flagwright.cli.site_cmd", "site"),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from flagwright.diagnostics import Diagnostic
+
 TOTAL = 10000  # bucket weights are out of 10000 (design.md §6)
 
 FlagStatus = Literal["added", "removed", "changed", "renamed"]
@@ -48,7 +50,9 @@ class Blast:
 class Change:
     """One semantic change of a flag in an environment, with its own one-line description."""
 
-    what: str  # enabled, default, type, variants, requires, bucket_by, experiment, entry,
+    what: (
+        str  # enabled, default, type, variants, requires, bucket_by, bucketing, experiment, entry,
+    )
     #            rule, rules-order, fallthrough, rollout, schedule
     text: str
     before: Any = None
@@ -85,6 +89,14 @@ class ValueChange:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyNote:
+    """A change-policy violation (``validate --base``), with the environment it concerns."""
+
+    env: str | None  # None: not about one environment (a removed flag, a type change)
+    diagnostic: Diagnostic
+
+
+@dataclass(frozen=True, slots=True)
 class DeployChange:
     """An app's new version (or deploy settings) in an environment, with how it rolls out."""
 
@@ -102,6 +114,7 @@ class SemanticDiff:
     flags: list[FlagChange] = field(default_factory=list)
     values: list[ValueChange] = field(default_factory=list)
     applications: list[ValueChange] = field(default_factory=list)  # Argo CD fields, not values
+    policies: list[PolicyNote] | None = None  # None: not checked
     deploys: list[DeployChange] = field(default_factory=list)
 
     @property

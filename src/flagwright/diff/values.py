@@ -29,7 +29,7 @@ def app_values(index: ConfigIndex, env: str, app: str) -> dict[str, Any] | None:
     if env_app.deploy is not None and getattr(env_app.deploy, "plan", None) not in (None, *plans):
         generated: dict[str, Any] = {}  # an unknown plan is a validation error, not a diff's
     else:
-        generated = generated_values(app, env, env_app, plans)
+        generated = generated_values(app, env, env_app, plans, located_app.model.reads)
     return helm_values(located_app.model.values, env_app.values, generated)
 
 

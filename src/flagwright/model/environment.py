@@ -123,7 +123,21 @@ class Environment(Strict):
     name: Name
     description: str | None = None
     promotes_from: Name | None = None
+    # The bucketing rule of this environment's bundles and flagd export (flagd-v2: flagd and
+    # the JS/Go/Python <= 0.5 providers; flagd-v3: openfeature-flagd-core 2.x). Changing it
+    # reassigns every percentage user, so validate --base asks for an acknowledgement.
+    bucketing: Literal["flagd-v2", "flagd-v3"] = "flagd-v2"
+    # The rule this environment leaves, written in the change that switches ``bucketing``.
+    bucketing_from: Literal["flagd-v2", "flagd-v3"] | None = None
     argocd: ArgoCD
     policy: Policy = Field(default_factory=Policy)
     metrics: Metrics | None = None
     apps: dict[Name, EnvApp] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _bucketing_from_differs(self) -> Environment:
+        if self.bucketing_from is not None and self.bucketing_from == self.bucketing:
+            raise ValueError(
+                "'bucketing_from' names the rule left behind: it must differ from 'bucketing'"
+            )
+        return self

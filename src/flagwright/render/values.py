@@ -12,13 +12,13 @@ own values; they are merged last and win.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flagwright.model import RolloutPlan
 from flagwright.model.environment import BlueGreen, Canary, EnvApp
 from flagwright.render.artifact import Artifact
-from flagwright.render.names import SNAPSHOT_KEY, configmap_name
+from flagwright.render.names import FORMAT_FILES, SNAPSHOT_KEY, configmap_name
 from flagwright.render.yamlout import dump_yaml
 
 if TYPE_CHECKING:
@@ -48,14 +48,22 @@ def _copy(value: Any) -> Any:
 
 
 def generated_values(
-    app: str, env: str, env_app: EnvApp, plans: Mapping[str, RolloutPlan]
+    app: str,
+    env: str,
+    env_app: EnvApp,
+    plans: Mapping[str, RolloutPlan],
+    reads: Sequence[str] = ("snapshot",),
 ) -> dict[str, Any]:
-    """The keys flagwright adds: where the flags are mounted from, and the deploy strategy."""
-    generated: dict[str, Any] = {
-        "app": app,
-        "environment": env,
-        "flags": {"configMap": configmap_name(app), "key": SNAPSHOT_KEY},
-    }
+    """The keys flagwright adds: where the flags are mounted from, and the deploy strategy.
+
+    ``flags.key`` is the file of the first format the app reads; ``flags.files`` lists every
+    file of its ConfigMap when it reads more than the snapshot.
+    """
+    files = [FORMAT_FILES[fmt] for fmt in dict.fromkeys(reads)]
+    flags: dict[str, Any] = {"configMap": configmap_name(app), "key": files[0]}
+    if files != [SNAPSHOT_KEY]:
+        flags["files"] = files
+    generated: dict[str, Any] = {"app": app, "environment": env, "flags": flags}
     deploy = env_app.deploy
     if isinstance(deploy, BlueGreen):
         # Argo Rollouts runs the strategy (rendered/<env>/manifests/<app>-rollout.yaml); `rollout`
@@ -122,7 +130,7 @@ def render_values(ctx: EnvContext) -> dict[str, Artifact]:
             deployment.env_app.values, names, env_doc.source,
             ("apps", app.name, "values"), ctx.findings,
         )  # fmt: skip
-        generated = generated_values(app.name, ctx.name, deployment.env_app, plans)
+        generated = generated_values(app.name, ctx.name, deployment.env_app, plans, app.reads)
         values = helm_values(app_values, env_values, generated)
         out[f"{ctx.base}/values/{app.name}.yaml"] = Artifact(
             dump_yaml(values), origin=deployment.app.source.path
