@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flagwright.diagnostics import Diagnostic
-
-TOTAL = 10000  # bucket weights are out of 10000 (design.md §6)
+from flagwright.runtime.bucketing import TOTAL as TOTAL  # re-exported: weights are out of it
 
 FlagStatus = Literal["added", "removed", "changed", "renamed"]
 ValueStatus = Literal["added", "removed", "changed"]

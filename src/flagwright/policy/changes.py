@@ -14,13 +14,14 @@ from typing import Any
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings, Source, YamlPath
 from flagwright.diff.blast import Weights, serving, shares
-from flagwright.diff.model import TOTAL, FlagChange, ValueChange, percent_text
+from flagwright.diff.model import FlagChange, ValueChange, percent_text
 from flagwright.diff.revisions import changed_flags, compiled_flags, diff_revisions
 from flagwright.diff.semantic import is_active
 from flagwright.gitio.revision import Revision
 from flagwright.model import Flag
 from flagwright.model.environment import Freeze
 from flagwright.policy.bucketing import check_bucketing_changes
+from flagwright.runtime.bucketing import TOTAL
 
 Compiled = Mapping[str, Any]
 
