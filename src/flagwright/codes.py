@@ -81,6 +81,15 @@ class Code(Enum):
         Severity.WARNING,
         "blue-green or canary deploy has no replica count",
     )
+    # Environments with clusters
+    DESTINATION_OR_CLUSTERS = ("FW290", Severity.ERROR, "needs argocd.destination or clusters")
+    SAME_DESTINATION = ("FW291", Severity.ERROR, "two clusters share an Argo CD destination")
+    CLUSTER_LABEL_KEYS = ("FW292", Severity.ERROR, "clusters' label keys differ")
+    RESERVED_LABEL = ("FW293", Severity.ERROR, "cluster label uses a reserved prefix")
+    OVERRIDE_NOT_ALLOWED = ("FW294", Severity.ERROR, "flag may not differ per cluster here")
+    OVERRIDES_WITHOUT_CLUSTERS = ("FW295", Severity.ERROR, "cluster overrides without clusters")
+    UNUSED_OVERRIDE_PATTERN = ("FW296", Severity.WARNING, "override pattern matches no flag")
+    APP_NOT_DEPLOYED = ("FW297", Severity.ERROR, "cluster values for an app not deployed")
     # Rendering (flagwright render)
     TEMPLATE_UNDEFINED = ("FW301", Severity.ERROR, "value template uses an undefined name")
     TEMPLATE_SANDBOX = ("FW302", Severity.ERROR, "value template breaks the sandbox")
@@ -96,12 +105,15 @@ class Code(Enum):
     EXPORT_SCHEMA = ("FW312", Severity.ERROR, "export fails its upstream schema")
     EXPORT_OMITTED_UNREAD = ("FW320", Severity.WARNING, "export no app reads leaves out flags")
     ROLLOUTS_RULE = ("FW330", Severity.ERROR, "rendered Rollout breaks an Argo Rollouts rule")
+    CLUSTER_TEMPLATE_TEXT = ("FW340", Severity.ERROR, "configured text reads as a Go template")
     # Change policies, given a base revision (validate --base)
     ROLLOUT_STEP = ("FW401", Severity.ERROR, "rollout grows more than max_rollout_step")
     NOT_PROMOTED = ("FW402", Severity.ERROR, "not yet served as broadly where it promotes from")
     FROZEN = ("FW403", Severity.ERROR, "change inside a freeze window")
     TYPE_CHANGED = ("FW404", Severity.ERROR, "flag type changed")
     REMOVED_WHILE_SERVED = ("FW405", Severity.ERROR, "flag removed while still served")
+    VALUE_NOT_PROMOTED = ("FW406", Severity.ERROR, "value not yet where it promotes from")
+    APP_REMOVED = ("FW407", Severity.ERROR, "app removed from an environment")
     BUCKETING_CHANGED = ("FW420", Severity.ERROR, "bucketing rule changed without acknowledgement")
     # Importing other formats (flagwright import); an error means the flag was not written
     IMPORT_SYNTAX = ("FW501", Severity.ERROR, "import source is not valid JSON")

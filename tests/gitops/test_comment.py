@@ -6,6 +6,7 @@ person: the summary table first, details folded, policy violations and reshuffle
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tests.cli_runner import run_cli
@@ -22,7 +23,10 @@ def _comment(work: GitWork, now: str = NOW) -> str:
     return ran.stdout
 
 
-def _expected(name: str) -> str:
+def _expected(name: str, actual: str) -> str:
+    """The committed comment; ``FLAGWRIGHT_UPDATE_EXPECTED=1`` rewrites it (read the diff)."""
+    if os.environ.get("FLAGWRIGHT_UPDATE_EXPECTED") == "1":
+        (EXPECTED / name).write_text(actual, encoding="utf-8", newline="\n")
     return (EXPECTED / name).read_text(encoding="utf-8")
 
 
@@ -36,13 +40,15 @@ def test_comment_summary_first_details_folded(config_repo: GitWork) -> None:
     )
     replace(config_repo, "environments/prod.yaml", "replicaCount: 3", "replicaCount: 4")
     replace(config_repo, "environments/staging.yaml", "namespace: shop-staging", "namespace: stg")
-    assert _comment(config_repo) == _expected("comment-composite.md")
+    comment = _comment(config_repo)
+    assert comment == _expected("comment-composite.md", comment)
 
 
 def test_comment_lists_policy_violations_with_their_lines(config_repo: GitWork) -> None:
     # 10% → 100% in one step: prod allows 25 points; in the freeze window, too.
     replace(config_repo, "flags/new-api.yaml", "stage: 2}", "stage: 5}")
-    assert _comment(config_repo, "2026-12-24T12:00:00Z") == _expected("comment-policy.md")
+    comment = _comment(config_repo, "2026-12-24T12:00:00Z")
+    assert comment == _expected("comment-policy.md", comment)
 
 
 def test_comment_starts_with_the_marker_a_bot_looks_for(config_repo: GitWork) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from flagwright.diff.describe import value_text
-from flagwright.diff.format import blast_text, summary_line
+from flagwright.diff.format import blast_text, deleted_text, summary_line
 from flagwright.diff.model import FlagChange, PolicyNote, SemanticDiff, ValueChange, percent_text
 
 MARKER = "<!-- flagwright-diff -->"
@@ -28,6 +28,8 @@ def as_comment(diff: SemanticDiff) -> str:
     out.extend(_summary_table(diff))
     out.extend(_reshuffles(diff))
     out.extend(_violations(diff.policies))
+    if diff.deleted:  # never folded: Argo CD prunes everything the app deployed
+        out.extend(["> [!CAUTION]", *(f"> **{_md(deleted_text(d))}**" for d in diff.deleted), ""])
     out.extend(_flag_details(diff.flags))
     if diff.deploys:
         out.extend([f"<details><summary>Deploys ({len(diff.deploys)})</summary>", ""])
@@ -38,7 +40,11 @@ def as_comment(diff: SemanticDiff) -> str:
 
 
 def _summary_table(diff: SemanticDiff) -> list[str]:
-    envs = sorted({f.env for f in diff.flags} | {v.env for v in [*diff.values, *diff.applications]})
+    envs = sorted(
+        {f.env for f in diff.flags}
+        | {v.env for v in [*diff.values, *diff.applications]}
+        | {d.env for d in diff.deleted}
+    )
     out = [
         "| Environment | Flags changed | Users who change variant | Deploy changes | Policies |",
         "|---|---|---|---|---|",

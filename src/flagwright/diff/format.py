@@ -8,7 +8,7 @@ from itertools import groupby
 from typing import Any
 
 from flagwright.diff.describe import value_text
-from flagwright.diff.model import Blast, SemanticDiff, ValueChange, percent_text
+from flagwright.diff.model import AppDeleted, Blast, SemanticDiff, ValueChange, percent_text
 
 _MARK = {"added": "+", "removed": "-", "changed": "~", "renamed": ">"}
 
@@ -32,6 +32,8 @@ def summary_line(diff: SemanticDiff) -> str:
         parts.append(f"{_n(len(diff.applications), 'Argo CD Application change')}")
     if diff.deploys:
         parts.append(f"{_n(len(diff.deploys), 'deploy')}")
+    if diff.deleted:
+        parts.append(f"{_n(len(diff.deleted), 'Argo CD Application')} deleted")
     if reshuffles:
         parts.append(f"{_n(reshuffles, 'BUCKET RESHUFFLE')}")
     return ", ".join(parts)
@@ -56,7 +58,17 @@ def as_text(diff: SemanticDiff) -> str:
         lines.extend(["", "Deploys:", *(f"  {d.text}" for d in diff.deploys)])
     lines.extend(_path_section("Helm values", diff.values))
     lines.extend(_path_section("Argo CD Applications", diff.applications))
+    if diff.deleted:
+        lines.extend(["", "Deleted:"])
+        lines.extend(f"  - {deleted_text(d)}" for d in diff.deleted)
     return "\n".join(lines) + "\n"
+
+
+def deleted_text(d: AppDeleted) -> str:
+    return (
+        f"Application {d.application} will be deleted ({d.app} leaves {d.env}; Argo CD prunes "
+        "everything it deployed)"
+    )
 
 
 def _path_section(title: str, changes: Sequence[ValueChange]) -> list[str]:
@@ -72,6 +84,11 @@ def _path_section(title: str, changes: Sequence[ValueChange]) -> list[str]:
 
 def _segments(segments: tuple[str, ...]) -> str:
     return f" [segments: {', '.join(segments)}]" if segments else ""
+
+
+def value_line(v: ValueChange) -> str:
+    """``~ image.tag: 1.0.0 → 1.1.0`` (``+`` added, ``-`` removed)."""
+    return _value_line(v)
 
 
 def _value_line(v: ValueChange) -> str:
@@ -138,6 +155,10 @@ def to_data(diff: SemanticDiff) -> dict[str, Any]:
             {"environment": d.env, "app": d.app, "text": d.text,
              "strategy_before": d.strategy_before, "strategy_after": d.strategy_after}
             for d in diff.deploys
+        ],
+        "deleted": [
+            {"environment": d.env, "app": d.app, "application": d.application}
+            for d in diff.deleted
         ],
         **({} if diff.policies is None else {"policies": [
             {"environment": p.env, "path": p.diagnostic.path, "line": p.diagnostic.line,

@@ -96,6 +96,15 @@ class PolicyNote:
 
 
 @dataclass(frozen=True, slots=True)
+class AppDeleted:
+    """An app that leaves an environment: Argo CD deletes its Application (and what it runs)."""
+
+    env: str
+    app: str
+    application: str  # the Argo CD Application's name
+
+
+@dataclass(frozen=True, slots=True)
 class DeployChange:
     """An app's new version (or deploy settings) in an environment, with how it rolls out."""
 
@@ -115,7 +124,8 @@ class SemanticDiff:
     applications: list[ValueChange] = field(default_factory=list)  # Argo CD fields, not values
     policies: list[PolicyNote] | None = None  # None: not checked
     deploys: list[DeployChange] = field(default_factory=list)
+    deleted: list[AppDeleted] = field(default_factory=list)  # instead of their values' removal
 
     @property
     def empty(self) -> bool:
-        return not self.flags and not self.values and not self.applications and not self.deploys
+        return not (self.flags or self.values or self.applications or self.deploys or self.deleted)

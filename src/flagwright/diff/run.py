@@ -11,6 +11,7 @@ from flagwright.diff.revisions import diff_revisions
 from flagwright.gitio.refs import check_ref
 from flagwright.gitio.repo import GitRepo
 from flagwright.gitio.revision import Revision, RevisionLoader
+from flagwright.load.repository import require_config_repo
 
 
 @dataclass(slots=True)
@@ -30,6 +31,7 @@ def load_pair(root: Path, base: str | None, head: str | None) -> Pair:
     for ref in (base, head):
         if ref is not None:
             check_ref(ref)
+    require_config_repo(root)
     git = GitRepo(root)
     loader = RevisionLoader(git)
     head_rev = loader.work_tree() if head is None else loader.commit(git.resolve(head), head)

@@ -234,8 +234,9 @@ def _write(root: Path, decision: Decision, at: datetime, dry_run: bool) -> None:
     make = _edit_for(decision)
     try:
         outcome = apply_edit(
-            root, decision.flag, lambda index, flag, _raw: make(index, flag), at.date(), dry_run
-        )
+            root, decision.flag, lambda index, flag, _raw: make(index, flag), at.date(), dry_run,
+            now=at,
+        )  # fmt: skip
     except EditError as exc:
         decision.error = str(exc)
         return
