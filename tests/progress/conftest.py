@@ -35,6 +35,7 @@ HEALTH: dict[str, tuple[str, int, int, float]] = {
     "big-step": ("on", 1000, 0, 200.0),
     "frozen-healthy": ("on", 1000, 10, 300.0),
     "frozen-failing": ("on", 1000, 300, 300.0),
+    "frozen-careful": ("on", 1000, 300, 300.0),
     "slow-blip": ("on", 1000, 0, 300.0),
 }
 BLIP_AT = AT  # slow-blip's p99 spikes for the one sample at AT
@@ -192,6 +193,7 @@ def config_repo(work: GitWork, prom_url: str) -> GitWork:
         "flags/slow-blip.yaml": flag("slow-blip", "prod", rollout("blippy", 1)),
         "flags/frozen-healthy.yaml": flag("frozen-healthy", "frozen", rollout("canary", 1)),
         "flags/frozen-failing.yaml": flag("frozen-failing", "frozen", rollout("canary", 2)),
+        "flags/frozen-careful.yaml": flag("frozen-careful", "frozen", rollout("careful", 3)),
         "flags/dark-flag.yaml": flag("dark-flag", "dark", rollout("canary", 1)),
     }
     for rel, text in base.items():

@@ -112,6 +112,10 @@ def test_freeze_holds_an_advance_but_not_a_rollback(config_repo: GitWork) -> Non
     assert failing["action"] == "rollback"
     assert failing["written"] is True
     assert "enabled: false" in config_repo.read("flags/frozen-failing.yaml")
+    # A step back shrinks exposure too: the freeze lets it through.
+    careful = got["frozen-careful"]
+    assert (careful["action"], careful["to"]["stage"], careful["written"]) == ("rollback", 2, True)
+    assert "stage: 2}" in config_repo.read("flags/frozen-careful.yaml")
 
 
 def test_unreachable_prometheus_holds_and_exits_1(config_repo: GitWork) -> None:
@@ -130,7 +134,8 @@ def test_all_environments_write_what_they_can_when_one_prometheus_is_down(
     code, report = progress(config_repo)
     assert code == 1  # dark's Prometheus is down
     assert sorted(d["flag"] for d in report["decisions"] if d["written"]) == [
-        "failing", "failing-careful", "frozen-failing", "healthy-ready", "slow-blip",
+        "failing", "failing-careful", "frozen-careful", "frozen-failing", "healthy-ready",
+        "slow-blip",
     ]  # fmt: skip
 
 

@@ -50,7 +50,7 @@ def test_the_decide_step_produces_the_pull_request(config_repo: GitWork, tmp_pat
     # dark's Prometheus is down: the job fails at its end, after the pull request is made.
     assert got == {"changed": "true", "rollback": "true", "status": "1"}
     message = (tmp_path / "message.txt").read_text()
-    assert message.startswith("progress: roll back 3, advance 2 of 5 rollouts\n")
+    assert message.startswith("progress: roll back 4, advance 2 of 6 rollouts\n")
     assert (tmp_path / "body.md").read_text().startswith("## flagwright progress at ")
     assert config_repo.git("branch", "--show-current") == "flagwright/progress"
     assert "enabled: false" in config_repo.read("flags/frozen-failing.yaml")
@@ -77,7 +77,7 @@ def test_the_commit_step_commits_sources_and_rendered_output(
                        check=True, timeout=300)  # fmt: skip
     assert config_repo.git("status", "--porcelain") == ""
     assert config_repo.git("log", "-1", "--format=%s") == (
-        "progress: roll back 3, advance 2 of 5 rollouts"
+        "progress: roll back 4, advance 2 of 6 rollouts"
     )
     changed = config_repo.git("show", "--name-only", "--format=", "HEAD").splitlines()
     assert "flags/healthy-ready.yaml" in changed
