@@ -155,8 +155,8 @@ def test_canary_plan_with_holds_and_gates_drives_manual_and_scheduled_rollouts(
         assert [s.percent for s in plan.stages] == [1, 10, 25, 50, 100]
         assert all(s.hold is not None for s in plan.stages[:-1])
         assert plan.gates is not None
-        assert plan.gates.max_error_rate == 0.05
-        assert plan.gates.max_p99_ms is not None
+        assert plan.gates.thresholds["max_variant_error_rate"] == 0.05
+        assert plan.gates.thresholds["max_variant_p99_ms"] is not None
 
 
 def test_an_ab_experiment_splits_50_50_and_carries_its_metadata(index: ConfigIndex) -> None:

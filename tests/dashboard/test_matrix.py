@@ -100,7 +100,7 @@ def test_click_through_to_a_flag_page(page: Any, example_site: Path) -> None:
     title = section.locator("svg.timeline title").text_content() or ""
     assert "Now at stage 2 of 5 (10%)" in title
     assert section.locator("svg.timeline g.stage-current text.pct").text_content() == "10%"
-    assert "max_error_rate 0.05" in section.locator(".gates").inner_text()
+    assert "max_variant_error_rate 0.05" in section.locator(".gates").inner_text()
     page.get_by_role("link", name="All flags").click()
     assert page.url == (example_site / "index.html").as_uri()
 

@@ -1,21 +1,20 @@
 """A real Prometheus for the tests: Debian's ``prometheus`` on 127.0.0.1, a free port, a temporary
 data directory holding blocks that ``promtool tsdb create-blocks-from openmetrics`` wrote from
-synthetic series, so every query has a fixed answer at :data:`AT`."""
+synthetic series (started by :mod:`prometheus_server`), so every query has a fixed answer at
+:data:`AT`."""
 
 from __future__ import annotations
 
 import json
 import math
-import shutil
-import socket
-import subprocess
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from prometheus_server import prometheus
 
 START = 1_767_225_600  # 2026-01-01T00:00:00Z: the first sample
 STEP = 15  # seconds between samples, as a scrape interval
@@ -65,20 +64,6 @@ def openmetrics(traffic: list[Traffic], gauges: dict[str, float]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _tool(name: str) -> str:
-    path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
-    if path is None:  # a missing component fails the tests loudly; it never skips them
-        raise RuntimeError(f"{name} is not installed (Debian: apt-get install prometheus)")
-    return path
-
-
 class Prometheus:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -93,41 +78,5 @@ class Prometheus:
 
 
 def start_prometheus(folder: Path, metrics_text: str) -> Iterator[Prometheus]:
-    data = folder / "data"
-    source = folder / "series.om"
-    source.write_text(metrics_text, encoding="utf-8")
-    subprocess.run(
-        [_tool("promtool"), "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    config = folder / "prometheus.yml"
-    config.write_text("global: {}\n", encoding="utf-8")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            _tool("prometheus"), f"--config.file={config}", f"--storage.tsdb.path={data}",
-            f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=100y",
-        ],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    reader: threading.Thread | None = None
-    try:
-        assert process.stderr is not None
-        log = []
-        for line in process.stderr:  # blocks until Prometheus says it serves, or exits
-            log.append(line)
-            if "Server is ready to receive web requests" in line:
-                break
-        else:
-            raise RuntimeError("prometheus exited before it was ready:\n" + "".join(log))
-        # Keep reading its log so a full pipe never blocks it.
-        reader = threading.Thread(target=process.stderr.read, daemon=True)
-        reader.start()
-        yield Prometheus(f"http://127.0.0.1:{port}")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if reader is not None:
-            reader.join(timeout=30)
-        if process.stderr is not None:
-            process.stderr.close()
+    with prometheus(folder, "global: {}\n", metrics_text) as url:
+        yield Prometheus(url)

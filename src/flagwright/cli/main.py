@@ -30,6 +30,7 @@ _COMMANDS = {
     "promote": ("flagwright.cli.promote_cmd", "promote"),
     "rollback": ("flagwright.cli.rollback_cmd", "rollback"),
     "import": ("flagwright.cli.import_cmd", "import_"),
+    "progress": ("flagwright.cli.progress_cmd", "progress"),
     "site": ("flagwright.cli.site_cmd", "site"),
 }
 

@@ -227,6 +227,28 @@ def _aliased(doc: CommentedMap, env: str) -> bool:
     return _count(doc, entry) > 1 or _count(doc, entry.get("rollout")) > 1
 
 
+def step_back(index: ConfigIndex, flag: Flag, env: str) -> Edit:
+    """One stage back; from stage 1 that is no exposure at all (``enabled: false``)."""
+    entry = flag.environments.get(env)
+    if entry is None or entry.rollout is None or entry.rollout.stage is None:
+        raise EditError(f"{flag.key} has no manual rollout in {env}")
+    if entry.rollout.stage <= 1:
+        return set_enabled(env, False)
+    plan = index.plans.get(entry.rollout.plan)
+    if plan is None:
+        raise EditError(f"unknown rollout plan {entry.rollout.plan!r}")
+    stage = entry.rollout.stage - 1
+
+    def mutate(doc: CommentedMap) -> None:
+        _entry(doc, env)["rollout"]["stage"] = stage
+
+    last = len(plan.model.stages)
+    percent = plan.model.stages[stage - 1].percent
+    return Edit(
+        ("environments", env, "rollout"), mutate, f"{env}: stage {stage} of {last} ({percent:g}%)"
+    )
+
+
 def promote(index: ConfigIndex, flag: Flag, raw: CommentedMap, target: str) -> Edit:
     environment = index.environments.get(target)
     if environment is None:

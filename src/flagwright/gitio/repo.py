@@ -323,6 +323,14 @@ class GitRepo:
             return False
         return True
 
+    def landed(self, rev: str, paths: Sequence[str]) -> list[tuple[str, int]]:
+        """``(commit, committer time in Unix seconds)`` of the commits on ``rev``'s first-parent
+        line that change ``paths``, newest first: when each change reached that branch (a merge
+        commit, not the branch commit it merged, when the change came through a merge)."""
+        full = [self.prefix + p for p in paths]
+        out = str(self._git.log("--first-parent", "--format=%H %ct", rev, "--", *full))
+        return [(sha, int(when)) for sha, when in (line.split() for line in out.splitlines())]
+
 
 def _short(ref: str) -> str:
     return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
