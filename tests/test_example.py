@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import Ran, run_cli
 
-from flagwright.cli.main import cli
 from flagwright.index import ConfigIndex
 from flagwright.model import (
     AllCondition,
@@ -38,24 +37,24 @@ from flagwright.validate import validate_repository
 EXAMPLE_DAY = date(2026, 11, 23)
 
 
-def run_validate(root: Path, *args: str) -> Any:
-    return CliRunner().invoke(
-        cli, ["-C", str(root), "validate", "--today", EXAMPLE_DAY.isoformat(), *args]
-    )
+def run_validate(root: Path, *args: str) -> Ran:
+    result = run_cli("-C", str(root), "validate", "--today", EXAMPLE_DAY.isoformat(), *args)
+    assert result.stderr == ""
+    return result
 
 
 def test_validate_passes_with_no_diagnostics(repo_root: Path) -> None:
     result = run_validate(repo_root)
-    assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"\d+ files, \d+ documents: no problems\n", result.output)
+    assert result.exit_code == 0, result.stdout
+    assert re.fullmatch(r"\d+ files, \d+ documents: no problems\n", result.stdout)
 
 
 @pytest.mark.parametrize("args", [("--strict",), ("--format", "json")])
 def test_validate_is_clean_in_strict_and_json_modes(repo_root: Path, args: tuple[str, ...]) -> None:
     result = run_validate(repo_root, *args)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.stdout
     if "json" in args:
-        assert json.loads(result.output) == []
+        assert json.loads(result.stdout) == []
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from typing import Any
 import click
 import pytest
 import yaml
-from click.testing import CliRunner
+from tests.cli_runner import run_cli
 
 from flagwright.cli.main import cli
 
@@ -127,5 +127,6 @@ def test_flagwright_hook_entries_are_real_commands_and_options(label: str, args:
     if args[0] not in cli.list_commands(click.Context(cli)):
         pytest.skip(f"{label}: `flagwright {args[0]}` is not implemented yet")
     # --help is eager but comes last, so an unknown command or option fails first (exit 2).
-    result = CliRunner().invoke(cli, [*args, "--help"])
-    assert result.exit_code == 0, f"{label}: {result.output}"
+    result = run_cli(*args, "--help")
+    assert result.exit_code == 0, f"{label}: {result.stderr}"
+    assert result.stdout.startswith("Usage: flagwright ")

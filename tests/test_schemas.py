@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from tests.cli_runner import run_cli
 
-from flagwright.cli.main import cli
 from flagwright.load.repository import config_files
 from flagwright.load.yamlio import load_documents
 from flagwright.model import KINDS
@@ -129,8 +128,8 @@ def test_two_decimal_percentages_are_valid_in_the_schema_as_in_the_model() -> No
 
 
 def test_schema_check_passes_on_the_committed_schemas(repo_root: Path) -> None:
-    result = CliRunner().invoke(cli, ["-C", str(repo_root), "schema", "--check"])
-    assert (result.exit_code, result.output) == (0, "")
+    result = run_cli("-C", str(repo_root), "schema", "--check")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
 
 
 def copy_repo(root: Path, to: Path) -> Path:
@@ -147,7 +146,7 @@ def test_schema_check_fails_after_a_schema_is_edited(repo_root: Path, tmp_path: 
     )
     (copy / "schemas" / "segment.schema.json").unlink()
 
-    result = CliRunner().invoke(cli, ["-C", str(copy), "schema", "--check"])
+    result = run_cli("-C", str(copy), "schema", "--check")
 
     assert result.exit_code == 1
     assert result.stdout == (
@@ -160,10 +159,14 @@ def test_schema_command_restores_what_check_reported(repo_root: Path, tmp_path: 
     copy = copy_repo(repo_root, tmp_path)
     (copy / "schemas" / "app.schema.json").write_text("{}\n", encoding="utf-8")
 
-    written = CliRunner().invoke(cli, ["-C", str(copy), "schema"])
-    checked = CliRunner().invoke(cli, ["-C", str(copy), "schema", "--check"])
+    written = run_cli("-C", str(copy), "schema")
+    checked = run_cli("-C", str(copy), "schema", "--check")
 
-    assert (written.exit_code, written.output) == (0, "wrote schemas/app.schema.json\n")
-    assert checked.exit_code == 0
+    assert (written.exit_code, written.stdout, written.stderr) == (
+        0,
+        "wrote schemas/app.schema.json\n",
+        "",
+    )
+    assert (checked.exit_code, checked.stdout, checked.stderr) == (0, "", "")
     expected = generate_schemas()["app.schema.json"]
     assert (copy / "schemas" / "app.schema.json").read_text(encoding="utf-8") == expected

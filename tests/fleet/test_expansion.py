@@ -7,10 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
+from tests.cli_runner import run_cli
 
-from flagwright.cli.main import main
 from flagwright.render.appset_expand import expand_applicationset
 from flagwright.render.kube_validate import ManifestValidator
 from flagwright.render.pipeline import RenderOptions, render_repository
@@ -116,20 +115,15 @@ def test_schema_and_rule_violations_of_a_set_are_reported(repo_root: Path) -> No
     assert ("spec.generators.0.list.template.spec.destination", "FW305") in found
 
 
-def test_editing_the_committed_expansion_is_drift(
-    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_editing_the_committed_expansion_is_drift(repo_root: Path, tmp_path: Path) -> None:
     root = tmp_path / "repo"
     for folder in ("flags", "environments", "rendered"):
         shutil.copytree(repo_root / folder, root / folder)
     target = root / "rendered/prod/expansion/prod-us-1/checkout.yaml"
     target.write_text(target.read_text().replace("name: prod-us-1", "name: prod-eu-1"))
-    try:
-        code = main(["-C", str(root), "render", "--check", "--today", "2026-11-23"])
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr().out
-    assert code == 1
+    result = run_cli("-C", str(root), "render", "--check", "--today", "2026-11-23")
+    out = result.stdout
+    assert result.exit_code == 1
     assert "rendered/prod/expansion/prod-us-1/checkout.yaml: would be changed" in out
 
 

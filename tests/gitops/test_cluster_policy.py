@@ -5,9 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from click.testing import CliRunner
-
-from flagwright.cli.main import cli
+from tests.cli_runner import run_cli
 
 from .conftest import REPO_ROOT, GitWork, replace
 
@@ -26,8 +24,9 @@ def example(work: GitWork) -> GitWork:
 
 
 def _run(work: GitWork, *args: str) -> tuple[int, list[str]]:
-    result = CliRunner().invoke(cli, ["-C", str(work.root), *args], catch_exceptions=False)
-    return result.exit_code, result.output.splitlines()
+    result = run_cli("-C", str(work.root), *args)
+    assert result.stderr == ""
+    return result.exit_code, result.stdout.splitlines()
 
 
 def _validate(work: GitWork, now: str) -> tuple[int, list[str]]:

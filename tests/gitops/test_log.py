@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
 from tests.cli_runner import run_cli
 
 from flagwright.audit import flag_log
-from flagwright.cli.main import cli
 
 from .conftest import GitWork, replace
 
@@ -44,12 +42,8 @@ def test_log_lists_each_commit_that_changed_the_flag(config_repo: GitWork) -> No
 
 def test_log_env_filter_and_text_output(config_repo: GitWork) -> None:
     _history(config_repo)
-    result = CliRunner().invoke(
-        cli,
-        ["-C", str(config_repo.root), "log", "new-api", "--env", "prod"],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0
+    result = run_cli("-C", str(config_repo.root), "log", "new-api", "--env", "prod")
+    assert (result.exit_code, result.stderr) == (0, "")
     sha = config_repo.git("rev-parse", "HEAD~3")
     block = (
         f"commit {sha}\n"
@@ -63,9 +57,9 @@ def test_log_env_filter_and_text_output(config_repo: GitWork) -> None:
         "      blast radius, fallthrough: 15.00% of users no rule matches change variant: "
         "off → on 15.00%\n"
     )
-    assert block in result.output
-    assert result.output.count("commit ") == 3
-    assert "staging" not in result.output
+    assert block in result.stdout
+    assert result.stdout.count("commit ") == 3
+    assert "staging" not in result.stdout
 
 
 def test_log_of_an_unknown_flag_suggests_the_right_name(config_repo: GitWork) -> None:

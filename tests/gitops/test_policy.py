@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
 from tests.cli_runner import run_cli
-
-from flagwright.cli.main import cli
 
 from .conftest import GitWork, replace
 
@@ -19,12 +16,11 @@ APP_FROZEN = "only restoring the state before the last change (a switch back, a 
 
 
 def _validate(work: GitWork, now: str = CALM, base: str = "main") -> tuple[int, list[str]]:
-    result = CliRunner().invoke(
-        cli,
-        ["-C", str(work.root), "validate", "--base", base, "--now", now, "--today", "2026-11-20"],
-        catch_exceptions=False,
+    result = run_cli(
+        "-C", str(work.root), "validate", "--base", base, "--now", now, "--today", "2026-11-20"
     )
-    lines = result.output.splitlines()
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
     return result.exit_code, lines[:-1] if result.exit_code else lines
 
 
@@ -168,8 +164,8 @@ PROD_ROLLOUT = 'rollout: {plan: canary, variant: "on", stage: 2}'
 
 
 def _cli(work: GitWork, *args: str) -> None:
-    result = CliRunner().invoke(cli, ["-C", str(work.root), *args])
-    assert result.exit_code == 0, result.output
+    result = run_cli("-C", str(work.root), *args)
+    assert result.exit_code == 0, result.stderr
 
 
 def test_rollout_step_covers_a_serve_replacing_a_rollout(config_repo: GitWork) -> None:

@@ -7,9 +7,8 @@ import shutil
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
+from tests.cli_runner import run_cli
 
-from flagwright.cli.main import cli
 from flagwright.render.incremental import render_changed_since
 from flagwright.render.pipeline import RenderOptions, render_repository
 
@@ -84,14 +83,15 @@ def test_anything_else_falls_back_to_a_full_render(
 def test_cli_writes_the_result_and_refuses_env(example: GitWork) -> None:
     replace(example, KILL, "    enabled: false\n", "    enabled: true\n")
     args = ["-C", str(example.root), "render", "--today", TODAY.isoformat()]
-    result = CliRunner().invoke(cli, [*args, "--changed-since", "HEAD"], catch_exceptions=False)
+    result = run_cli(*args, "--changed-since", "HEAD")
     assert result.exit_code == 0
     assert "rendered again: prod" in result.stderr
     assert "rendered/prod/flags/snapshot.json: changed" in result.stdout
-    check = CliRunner().invoke(cli, [*args, "--check"], catch_exceptions=False)
-    assert check.exit_code == 0, check.output
-    usage = CliRunner().invoke(cli, [*args, "--changed-since", "HEAD", "--env", "prod"])
-    assert usage.exit_code == 2
+    check = run_cli(*args, "--check")
+    assert check.exit_code == 0, check.stderr
+    usage = run_cli(*args, "--changed-since", "HEAD", "--env", "prod")
+    assert (usage.exit_code, usage.stdout) == (2, "")
+    assert "Error: " in usage.stderr
 
 
 def test_a_deleted_flag_leaves_every_bundle_as_a_full_render_does(example: GitWork) -> None:

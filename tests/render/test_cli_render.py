@@ -5,42 +5,33 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
-from flagwright.cli.main import main
+from tests.cli_runner import run_cli
 
 from .fixture_repo import FILES
 
 
-def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
-    # main() returns click's exit code (the console script exits with it) or raises SystemExit
-    try:
-        code = main(["-C", str(root), "render", "--today", "2026-11-23", *args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return int(code or 0), out, err
+def run(root: Path, *args: str) -> tuple[int, str, str]:
+    result = run_cli("-C", str(root), "render", "--today", "2026-11-23", *args)
+    return result.exit_code, result.stdout, result.stderr
 
 
-def test_render_then_check_is_clean(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, config)
+def test_render_then_check_is_clean(config: Path) -> None:
+    code, out, _ = run(config)
     assert code == 0
     assert out.splitlines()[-1] == "rendered/: 24 added, 0 changed, 0 removed, 0 unchanged"
-    assert run(capsys, config, "--check") == (0, "", "")
-    code, out, _ = run(capsys, config)
+    assert run(config, "--check") == (0, "", "")
+    code, out, _ = run(config)
     assert out.splitlines()[-1] == "rendered/: 0 added, 0 changed, 0 removed, 24 unchanged"
 
 
-def test_check_reports_edited_added_deleted_and_untracked_files(
-    config: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run(capsys, config)
+def test_check_reports_edited_added_deleted_and_untracked_files(config: Path) -> None:
+    run(config)
     rendered = config / "rendered"
     edited = rendered / "prod/values/web.yaml"
     edited.write_text(edited.read_text().replace("replicaCount: 3", "replicaCount: 4"))
     (rendered / "dev/argocd/worker.yaml").unlink()  # deleted: render would add it back
     (rendered / "dev/manifests/extra.yaml").write_text("kind: ConfigMap\n")  # untracked extra
-    code, out, err = run(capsys, config, "--check")
+    code, out, err = run(config, "--check")
     assert code == 1
     assert [line for line in out.splitlines() if ": would be" in line] == [
         "rendered/dev/argocd/worker.yaml: would be added",
@@ -55,24 +46,20 @@ def test_check_reports_edited_added_deleted_and_untracked_files(
     assert not (rendered / "dev/argocd/worker.yaml").exists()
 
 
-def test_check_of_one_environment_ignores_the_others(
-    config: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run(capsys, config)
+def test_check_of_one_environment_ignores_the_others(config: Path) -> None:
+    run(config)
     (config / "rendered/prod/values/web.yaml").write_text("edited\n")
-    assert run(capsys, config, "--check", "--env", "dev")[0] == 0
-    assert run(capsys, config, "--check", "--env", "prod")[0] == 1
+    assert run(config, "--check", "--env", "dev")[0] == 0
+    assert run(config, "--check", "--env", "prod")[0] == 1
 
 
-def test_invalid_configuration_is_not_rendered(
-    config: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run(capsys, config)
+def test_invalid_configuration_is_not_rendered(config: Path) -> None:
+    run(config)
     before = {p: p.read_bytes() for p in (config / "rendered").rglob("*") if p.is_file()}
     (config / "environments/apps/web.yaml").write_text(
         FILES["environments/apps/web.yaml"].replace("flags: [web-*]", "flags: [web-*]\nbogus: 1")
     )
-    code, out, err = run(capsys, config)
+    code, out, err = run(config)
     assert code == 1 and out == ""
     assert err.splitlines()[0].startswith("environments/apps/web.yaml:12:1: error[FW101]")
     assert err.splitlines()[-1] == "not rendering: the configuration has errors"
@@ -80,30 +67,28 @@ def test_invalid_configuration_is_not_rendered(
     assert after == before
 
 
-def test_unknown_environment(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, config, "--env", "prd")
+def test_unknown_environment(config: Path) -> None:
+    code, _, err = run(config, "--env", "prd")
     assert code == 1
     assert err == "error: unknown environment 'prd'; did you mean 'prod'?\n"
 
 
-def test_check_of_the_example_counts_warnings_instead_of_listing_them(
-    repo_root: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_check_of_the_example_counts_warnings_instead_of_listing_them(repo_root: Path) -> None:
     # The committed example renders with warnings (flags left out of exports its apps read, one
     # summary line per export no app reads); --check runs
     # on every commit, so it shows only errors and drift.
-    code, out, err = run(capsys, repo_root, "--check")
+    code, out, err = run(repo_root, "--check")
     assert (code, out) == (0, "")
     assert err == "6 warnings not shown; `flagwright render` lists them\n"
-    code, out, err = run(capsys, repo_root, "--check", "--env", "prod")
+    code, out, err = run(repo_root, "--check", "--env", "prod")
     assert (code, out) == (0, "")
     assert err == "5 warnings not shown; `flagwright render` lists them\n"
 
 
 def test_symlinks_and_fifos_under_rendered_are_drift_and_removed_without_following(
-    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    config: Path, tmp_path: Path
 ) -> None:
-    run(capsys, config)
+    run(config)
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.yaml").write_text("kind: ConfigMap\n")
@@ -116,7 +101,7 @@ def test_symlinks_and_fifos_under_rendered_are_drift_and_removed_without_followi
     (outside / "web.yaml").write_bytes(values.read_bytes())
     values.unlink()
     values.symlink_to(outside / "web.yaml")
-    code, out, err = run(capsys, config, "--check")
+    code, out, err = run(config, "--check")
     assert code == 1
     assert [line for line in out.splitlines() if ": would be" in line] == [
         "rendered/dev/link.yaml: would be removed",
@@ -126,7 +111,7 @@ def test_symlinks_and_fifos_under_rendered_are_drift_and_removed_without_followi
     ]
     assert "kind: ConfigMap" not in out  # the targets outside rendered/ were never read
     assert err == "rendered/ is out of date (4 files): run `flagwright render`\n"
-    code, out, _ = run(capsys, config)
+    code, out, _ = run(config)
     assert code == 0
     assert out.splitlines()[-1] == "rendered/: 0 added, 1 changed, 3 removed, 23 unchanged"
     assert not os.path.lexists(rendered / "prod/extra")
@@ -134,23 +119,23 @@ def test_symlinks_and_fifos_under_rendered_are_drift_and_removed_without_followi
     assert not os.path.lexists(rendered / "dev/pipe")
     assert not values.is_symlink() and values.read_bytes() == (outside / "web.yaml").read_bytes()
     assert sorted(p.name for p in outside.iterdir()) == ["keep.yaml", "web.yaml"]
-    assert run(capsys, config, "--check") == (0, "", "")
+    assert run(config, "--check") == (0, "", "")
 
 
 def test_a_symlinked_environment_folder_is_replaced_not_written_through(
-    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    config: Path, tmp_path: Path
 ) -> None:
-    run(capsys, config)
+    run(config)
     outside = tmp_path / "outside"
     (config / "rendered/prod").rename(outside)
     (config / "rendered/prod").symlink_to(outside)
     before = sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*"))
-    code, out, _ = run(capsys, config, "--check", "--env", "prod")
+    code, out, _ = run(config, "--check", "--env", "prod")
     assert code == 1
     assert "rendered/prod: would be removed" in out.splitlines()
-    code, out, _ = run(capsys, config, "--env", "prod")
+    code, out, _ = run(config, "--env", "prod")
     assert code == 0
     assert out.splitlines()[-1] == "rendered/prod/: 13 added, 0 changed, 1 removed, 0 unchanged"
     assert not (config / "rendered/prod").is_symlink()
     assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*")) == before
-    assert run(capsys, config, "--check") == (0, "", "")
+    assert run(config, "--check") == (0, "", "")

@@ -124,7 +124,7 @@ def test_a_failure_while_writing_leaves_the_old_tree(
 def test_a_renderer_that_fails_half_way_leaves_rendered_as_it_was(
     config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flagwright.cli.main import main
+    from tests.cli_runner import run_cli
 
     write_tree(config, _texts(config))
     (config / "environments/dev.yaml").write_text(
@@ -141,9 +141,9 @@ def test_a_renderer_that_fails_half_way_leaves_rendered_as_it_was(
         return {}
 
     monkeypatch.setattr(pipeline, "RENDERERS", [*pipeline.RENDERERS[:2], ("boom", boom)])
-    with pytest.raises(SystemExit) as exited:
-        main(["-C", str(config), "render", "--today", "2026-11-23"])
-    assert exited.value.code == 3
+    result = run_cli("-C", str(config), "render", "--today", "2026-11-23")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("internal error: RuntimeError: renderer crashed")
     assert len(calls) == 2
     assert _tree(config) == before
 
