@@ -64,6 +64,7 @@ class Code(Enum):
     OPERATOR_VALUE = ("FW229", Severity.ERROR, "value does not suit the operator")
     UNUSED_PATTERN = ("FW231", Severity.WARNING, "app flag pattern matches no flag")
     USELESS_ROLLOUT = ("FW232", Severity.WARNING, "rollout variant is the default")
+    UNSELECTED_FLAG = ("FW240", Severity.WARNING, "no app selects the flag")
     # Rendering (flagwright render)
     TEMPLATE_UNDEFINED = ("FW301", Severity.ERROR, "value template uses an undefined name")
     TEMPLATE_SANDBOX = ("FW302", Severity.ERROR, "value template breaks the sandbox")
