@@ -48,6 +48,21 @@ TEMPLATE_NAMES = (
     "revision",
 )
 MAX_RESULT_CHARS = 64 * 1024
+# Parsing is the cost before any check on the result can run (a string of 145,000 `{{app}}`
+# took gigabytes), so the number of `{{`/`{%` in one string is bounded first.
+MAX_EXPRESSIONS = 256
+# What templates may add to one values file in all (each string alone is bounded above):
+# 8,000 strings of `{{ repo_url }}` must not write a gigabyte into rendered/.
+MAX_GROWTH_CHARS = 1024 * 1024
+
+
+@dataclass(slots=True)
+class Budget:
+    """Characters templates may still add to one rendered file; reported once when spent."""
+
+    remaining: int = MAX_GROWTH_CHARS
+    spent: bool = False
+
 
 # Output of literal text or of a bare name; anything else in the tree is refused.
 _ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name)
@@ -67,10 +82,17 @@ class _Rejected:
 
 def _compile(env: SandboxedEnvironment, text: str) -> _Compiled | _Rejected:
     """The template, or why it is refused, decided from its syntax tree before it can run."""
+    expressions = text.count("{{") + text.count("{%")
+    if expressions > MAX_EXPRESSIONS:
+        return _Rejected(
+            Code.TEMPLATE_SANDBOX,
+            f"template {_short(text)} has {expressions} '{{{{' or '{{%'; at most "
+            f"{MAX_EXPRESSIONS} are allowed in one string",
+        )
     try:
         tree = env.parse(text)
     except TemplateSyntaxError as exc:
-        return _Rejected(Code.TEMPLATE_ERROR, f"template {text!r}: {exc.message}")
+        return _Rejected(Code.TEMPLATE_ERROR, f"template {_short(text)}: {exc.message}")
     used: set[str] = set()
     for node in tree.find_all(nodes.Node):
         if not isinstance(node, _ALLOWED_NODES) or (
@@ -78,12 +100,16 @@ def _compile(env: SandboxedEnvironment, text: str) -> _Compiled | _Rejected:
         ):
             return _Rejected(
                 Code.TEMPLATE_SANDBOX,
-                f"template {text!r}: only plain names such as {{{{ app }}}} may be used inside "
-                f"{{{{ }}}}, not {_describe(node)} (line {node.lineno} of the template)",
+                f"template {_short(text)}: only plain names such as {{{{ app }}}} may be used "
+                f"inside {{{{ }}}}, not {_describe(node)} (line {node.lineno} of the template)",
             )
         if isinstance(node, nodes.Name):
             used.add(node.name)
     return _Compiled(env.from_string(tree), frozenset(used))
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _describe(node: nodes.Node) -> str:
@@ -109,23 +135,47 @@ class ValueTemplates:
         source: Source,
         where: YamlPath,
         findings: Findings,
+        budget: Budget | None = None,
     ) -> Any:
-        """A copy of ``value`` with every templated string rendered; problems become findings."""
+        """A copy of ``value`` with every templated string rendered; problems become findings.
+
+        ``budget`` is shared by every tree that ends up in one file (a new one when omitted).
+        """
+        if budget is None:
+            budget = Budget()
         if isinstance(value, str):
             if "{" not in value:
                 return value
-            return self._render(value, names, source, where, findings)
+            return self._render_within(value, names, source, where, findings, budget)
         if isinstance(value, Mapping):
             return {
-                key: self.render_tree(item, names, source, (*where, key), findings)
+                key: self.render_tree(item, names, source, (*where, key), findings, budget)
                 for key, item in value.items()
             }
         if isinstance(value, list):
             return [
-                self.render_tree(item, names, source, (*where, i), findings)
+                self.render_tree(item, names, source, (*where, i), findings, budget)
                 for i, item in enumerate(value)
             ]
         return value
+
+    def _render_within(
+        self, text: str, names: Mapping[str, str], source: Source, where: YamlPath,
+        findings: Findings, budget: Budget,
+    ) -> str:  # fmt: skip
+        if budget.spent:
+            return text
+        result = self._render(text, names, source, where, findings)
+        budget.remaining -= len(result) - len(text)
+        if budget.remaining < 0:
+            budget.spent = True
+            findings.add(
+                source, where, Code.TEMPLATE_SANDBOX,
+                f"templates would add more than {MAX_GROWTH_CHARS} characters to one values "
+                f"file (reached at template {_short(text)}); repeat less through templates",
+            )  # fmt: skip
+            return text
+        return result
 
     def _render(
         self, text: str, names: Mapping[str, str], source: Source, where: YamlPath,
@@ -141,31 +191,31 @@ class ValueTemplates:
         if unknown:
             findings.add(
                 source, where, Code.TEMPLATE_UNDEFINED,
-                f"template {text!r}: {unknown[0]!r} is undefined; available names: "
+                f"template {_short(text)}: {unknown[0]!r} is undefined; available names: "
                 f"{', '.join(TEMPLATE_NAMES)}",
             )  # fmt: skip
             return text
         try:
             result = compiled.template.render(names)
         except SecurityError as exc:
-            findings.add(source, where, Code.TEMPLATE_SANDBOX, f"template {text!r}: {exc}")
+            findings.add(source, where, Code.TEMPLATE_SANDBOX, f"template {_short(text)}: {exc}")
             return text
         except UndefinedError as exc:
             findings.add(
                 source, where, Code.TEMPLATE_UNDEFINED,
-                f"template {text!r}: {exc}; available names: {', '.join(TEMPLATE_NAMES)}",
+                f"template {_short(text)}: {exc}; available names: {', '.join(TEMPLATE_NAMES)}",
             )  # fmt: skip
             return text
         except Exception as exc:  # a template is user input: any failure is the user's to fix
             findings.add(
                 source, where, Code.TEMPLATE_ERROR,
-                f"template {text!r}: {type(exc).__name__}: {exc}",
+                f"template {_short(text)}: {type(exc).__name__}: {exc}",
             )  # fmt: skip
             return text
         if len(result) > MAX_RESULT_CHARS:
             findings.add(
                 source, where, Code.TEMPLATE_SANDBOX,
-                f"template {text!r} renders to more than {MAX_RESULT_CHARS} characters",
+                f"template {_short(text)} renders to more than {MAX_RESULT_CHARS} characters",
             )  # fmt: skip
             return text
         return result
