@@ -48,7 +48,8 @@ def check_selections(index: ConfigIndex, findings: Findings) -> None:
 def _unselected_flags(index: ConfigIndex, findings: Findings) -> None:
     # Before the first App exists nothing could select a flag, and with an App that failed to
     # load its patterns are unknown: either way a warning per flag would only be noise.
-    if not index.apps or any(kind == "App" for kind, _ in index.broken):
+    # A Flag that failed to load may require others: theirs is unknown too.
+    if not index.apps or any(kind in ("App", "Flag") for kind, _ in index.broken):
         return
     patterns = [p for app in index.apps.values() for p in app.model.flags]
     selects = re.compile("|".join(translate(p) for p in patterns)).match if patterns else None

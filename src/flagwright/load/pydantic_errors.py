@@ -46,6 +46,7 @@ _CUSTOM_CODES = {
     "fw_name": Code.INVALID_NAME,
     "fw_duration": Code.INVALID_DURATION,
     "fw_percent": Code.INVALID_PERCENT,
+    "fw_time_range": Code.INVALID_TIME,
 }
 
 

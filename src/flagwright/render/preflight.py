@@ -88,7 +88,9 @@ def _shared_names(index: ConfigIndex, findings: Findings) -> None:
     seen: dict[tuple[str, str, str], tuple[Source, YamlPath]] = {}
     for env_name in sorted(index.environments):
         env = index.environments[env_name]
-        objects = [("Application", ARGOCD_NAMESPACE, root_application_name(env_name), ("name",))]
+        objects: list[tuple[str, str, str, YamlPath]] = [
+            ("Application", ARGOCD_NAMESPACE, root_application_name(env_name), ("name",))
+        ]
         for app in sorted(env.model.apps):
             where: YamlPath = ("apps", app)
             namespace = env.model.argocd.namespace
