@@ -45,8 +45,8 @@ def test_a_bad_value_type_in_a_generated_configmap(
     output = render(config, env="dev")
     assert not output.ok
     assert _diagnostics(output) == [
-        ("rendered/dev/manifests/web-flags.yaml", 17, 15, "FW304"),
-        ("rendered/dev/manifests/worker-flags.yaml", 16, 15, "FW304"),
+        ("rendered/dev/manifests/web-flags.yaml", 19, 15, "FW304"),
+        ("rendered/dev/manifests/worker-flags.yaml", 18, 15, "FW304"),
     ]
     message = next(d.message for d in output.diagnostics if d.code == "FW304")
     assert message == (
@@ -70,8 +70,8 @@ def test_an_application_with_both_server_and_name(
     output = render(config, env="prod")
     assert not output.ok
     assert _diagnostics(output) == [
-        ("rendered/prod/argocd/web.yaml", 14, 3, "FW305"),
-        ("rendered/prod/argocd/worker.yaml", 14, 3, "FW305"),
+        ("rendered/prod/argocd/web.yaml", 15, 3, "FW305"),
+        ("rendered/prod/argocd/worker.yaml", 15, 3, "FW305"),
     ]
     assert output.diagnostics[0].message.startswith(
         "destination needs exactly one of 'server' or 'name'"
