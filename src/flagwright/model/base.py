@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -28,7 +28,7 @@ class Strict(BaseModel):
     """Frozen, no unknown keys, and field names as written in YAML (aliases where Python needs)."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=False, strict=False, validate_default=False
+        extra="forbid", frozen=True, populate_by_name=False, strict=True, validate_default=False
     )
 
 
@@ -176,6 +176,24 @@ Time = Annotated[
     AwareDatetime,
     BeforeValidator(_rfc3339),
     WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def _iso_date(value: Any) -> Any:
+    # Dates stay strings in the loader (as in JSON); pydantic's lax mode would also take Unix
+    # timestamps, which the schema does not allow.
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else value
+        except ValueError:
+            return value
+    return value
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
 ]
 
 
