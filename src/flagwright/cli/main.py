@@ -35,6 +35,7 @@ _COMMANDS = {
     "promote": ("flagwright.cli.promote_cmd", "promote"),
     "rollback": ("flagwright.cli.rollback_cmd", "rollback"),
     "import": ("flagwright.cli.import_cmd", "import_"),
+    "init": ("flagwright.cli.init_cmd", "init"),
 }
 
 
