@@ -65,7 +65,7 @@ FILES: dict[str, str] = {
         "environments:\n"
         '  dev: {serve: "on"}\n'
         '  staging: {split: {"on": 50, "off": 50}}\n'
-        "  prod: {enabled: false, serve: \"off\"}\n"
+        '  prod: {enabled: false, serve: "off"}\n'
     ),
     ".pre-commit-config.yaml": (
         "# flagwright's hooks (the ids of its .pre-commit-hooks.yaml), run with the\n"
