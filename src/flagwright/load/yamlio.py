@@ -26,6 +26,8 @@ from flagwright.load.lines import Lines, offset_position
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_EXPANDED_NODES = 100_000
+# Without aliases a document holds at most MAX_FILE_BYTES of text; aliases may repeat some of it.
+MAX_EXPANDED_CHARS = 4 * MAX_FILE_BYTES
 MAX_DEPTH = 64
 # libyaml's composer recurses in C and crashes the interpreter on very deep input (about 100,000
 # levels), so text that could nest that deep is checked on the event stream before composing;
@@ -470,13 +472,14 @@ def _check_depth_by_events(text: str) -> None:
 
 
 def _check_expansion(root: Node) -> None:
-    """Reject documents whose aliases would expand past MAX_EXPANDED_NODES ("billion laughs").
+    """Reject documents whose aliases would expand past MAX_EXPANDED_NODES nodes or
+    MAX_EXPANDED_CHARS characters of scalars ("billion laughs", or one long string repeated).
 
     PyYAML shares aliased nodes instead of copying them, so the file itself loads fast; the
-    danger is every later walk (validation, JSON output) seeing the expanded tree. Sizes are
-    memoised per node, so this is linear in the number of distinct nodes.
+    danger is every later walk (validation, rendering, JSON output) seeing the expanded tree.
+    Sizes are memoised per node, so this is linear in the number of distinct nodes.
     """
-    sizes: dict[int, int] = {}
+    sizes: dict[int, tuple[int, int]] = {}  # node id -> (nodes, scalar characters) expanded
     opened: set[int] = set()  # collections whose children are still being sized
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
@@ -484,7 +487,7 @@ def _check_expansion(root: Node) -> None:
         if id(node) in sizes:
             continue
         if isinstance(node, ScalarNode):
-            sizes[id(node)] = 1
+            sizes[id(node)] = (1, len(node.value))
             continue
         children: list[Node] = (
             [n for pair in node.value for n in pair]
@@ -506,7 +509,9 @@ def _check_expansion(root: Node) -> None:
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
             continue
-        total = 1 + sum(sizes.get(id(c), 0) for c in children)
+        counted = [sizes.get(id(c), (0, 0)) for c in children]
+        total = 1 + sum(n for n, _ in counted)
+        chars = sum(c for _, c in counted)
         if total > MAX_EXPANDED_NODES:
             raise YamlError(
                 Code.ALIAS_LIMIT,
@@ -514,4 +519,11 @@ def _check_expansion(root: Node) -> None:
                 "refusing to load it (remove the repeated aliases)",
                 *_position(node.start_mark),
             )
-        sizes[id(node)] = total
+        if chars > MAX_EXPANDED_CHARS:
+            raise YamlError(
+                Code.ALIAS_LIMIT,
+                f"aliases expand this document past {MAX_EXPANDED_CHARS} characters of text; "
+                "refusing to load it (remove the repeated aliases)",
+                *_position(node.start_mark),
+            )
+        sizes[id(node)] = (total, chars)
