@@ -450,6 +450,15 @@ class _Gen:
                 "namespace": f"shop-{env}",
                 "sync": "manual" if env == "prod" else "auto",
             }
+            doc["metrics"] = {
+                "prometheus": "http://prometheus.monitoring.svc:9090",
+                "queries": {
+                    "error_rate": 'sum(rate(http_requests_total{app="{{ app }}",code=~"5.."}[5m]))'
+                    ' / sum(rate(http_requests_total{app="{{ app }}"}[5m]))',
+                    "p99_ms": "1000 * histogram_quantile(0.99, sum by (le) (rate("
+                    'http_request_duration_seconds_bucket{app="{{ app }}"}[5m])))',
+                },
+            }
             if env == "prod":
                 doc["policy"] = {
                     "max_rollout_step": 25,
@@ -470,8 +479,8 @@ class _Gen:
                 if strategy < 0.4:
                     entry["deploy"] = Flow(strategy="canary", plan=rng.choice(sorted(self.plans)))
                 elif strategy < 0.7:
-                    slot = rng.choice(("blue", "green"))
-                    entry["deploy"] = Flow(strategy="blue-green", active=slot)
+                    auto = rng.choice(("blue", "green")) == "blue"  # as many draws as before
+                    entry["deploy"] = Flow(strategy="blue-green", auto_promote=auto)
                 else:
                     entry["deploy"] = Flow(strategy="rolling")
                 env_apps[app] = entry

@@ -97,7 +97,7 @@ def _agree(doc: dict[str, Any]) -> None:
 
 
 def test_corpus_and_example_documents() -> None:
-    assert len(CORPUS) > 100 and len(EXAMPLE) == 25
+    assert len(CORPUS) > 100 and len(EXAMPLE) >= 25
     for doc in CORPUS + EXAMPLE:
         _agree(doc)
 

@@ -35,6 +35,7 @@ class Code(Enum):
     INVALID_PERCENT = ("FW107", Severity.ERROR, "invalid percentage")
     INVALID_TIME = ("FW108", Severity.ERROR, "invalid time")
     ONE_OF = ("FW109", Severity.ERROR, "exactly one of several keys required")
+    FLAG_KEY_CASE_CLASH = ("FW120", Severity.ERROR, "flag keys differ only in case")
     # Meaning across documents
     DUPLICATE_NAME = ("FW201", Severity.ERROR, "name defined twice")
     UNKNOWN_SEGMENT = ("FW202", Severity.ERROR, "unknown segment")
@@ -65,6 +66,20 @@ class Code(Enum):
     UNUSED_PATTERN = ("FW231", Severity.WARNING, "app flag pattern matches no flag")
     USELESS_ROLLOUT = ("FW232", Severity.WARNING, "rollout variant is the default")
     UNSELECTED_FLAG = ("FW240", Severity.WARNING, "no app selects the flag")
+    # Deployments and their gates (Argo Rollouts)
+    UNKNOWN_QUERY = ("FW260", Severity.ERROR, "gate names a query the environment does not define")
+    QUERY_UNDEFINED_NAME = ("FW261", Severity.ERROR, "metric query template uses an unknown name")
+    QUERY_SANDBOX = ("FW262", Severity.ERROR, "metric query template breaks the sandbox")
+    QUERY_TEMPLATE_ERROR = ("FW263", Severity.ERROR, "metric query template does not render")
+    PROMQL_SYNTAX = ("FW264", Severity.ERROR, "metric query is not valid PromQL")
+    PROMQL_UNCHECKED = ("FW265", Severity.WARNING, "PromQL not checked: promtool is not installed")
+    DEPLOY_ACTIVE = ("FW266", Severity.WARNING, "deploy 'active' slot is obsolete")
+    DEPLOY_SERVICES = ("FW267", Severity.ERROR, "deploy services are not two distinct names")
+    DEPLOY_REPLICAS = (
+        "FW268",
+        Severity.WARNING,
+        "blue-green or canary deploy has no replica count",
+    )
     # Rendering (flagwright render)
     TEMPLATE_UNDEFINED = ("FW301", Severity.ERROR, "value template uses an undefined name")
     TEMPLATE_SANDBOX = ("FW302", Severity.ERROR, "value template breaks the sandbox")
@@ -78,12 +93,15 @@ class Code(Enum):
     NO_SCHEMA = ("FW310", Severity.ERROR, "no schema for a rendered kind")
     EXPORT_OMITTED = ("FW311", Severity.WARNING, "flag not expressible in an export")
     EXPORT_SCHEMA = ("FW312", Severity.ERROR, "export fails its upstream schema")
+    EXPORT_OMITTED_UNREAD = ("FW320", Severity.WARNING, "export no app reads leaves out flags")
+    ROLLOUTS_RULE = ("FW330", Severity.ERROR, "rendered Rollout breaks an Argo Rollouts rule")
     # Change policies, given a base revision (validate --base)
     ROLLOUT_STEP = ("FW401", Severity.ERROR, "rollout grows more than max_rollout_step")
     NOT_PROMOTED = ("FW402", Severity.ERROR, "not yet served as broadly where it promotes from")
     FROZEN = ("FW403", Severity.ERROR, "change inside a freeze window")
     TYPE_CHANGED = ("FW404", Severity.ERROR, "flag type changed")
     REMOVED_WHILE_SERVED = ("FW405", Severity.ERROR, "flag removed while still served")
+    BUCKETING_CHANGED = ("FW420", Severity.ERROR, "bucketing rule changed without acknowledgement")
     # Importing other formats (flagwright import); an error means the flag was not written
     IMPORT_SYNTAX = ("FW501", Severity.ERROR, "import source is not valid JSON")
     IMPORT_FORMAT = ("FW502", Severity.ERROR, "import source does not have the expected shape")
@@ -98,6 +116,8 @@ class Code(Enum):
     IMPORT_NOT_CARRIED = ("FW511", Severity.WARNING, "information flagwright does not keep")
     IMPORT_VARIANTS = ("FW512", Severity.ERROR, "variants cannot be imported")
     IMPORT_INVALID = ("FW513", Severity.ERROR, "imported flag would not be a valid document")
+    IMPORT_KEY_CASE = ("FW520", Severity.ERROR, "imported flag key differs only in case")
+    IMPORT_BUCKETING_RULE = ("FW521", Severity.WARNING, "imported file uses another bucketing rule")
 
     def __init__(self, code: str, severity: Severity, title: str) -> None:
         self.code = code

@@ -8,11 +8,14 @@ no data (no sample, NaN) is inconclusive, never a pass.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
 
+from flagwright.codes import Code
 from flagwright.model.plan import Gates
+from flagwright.render.templating import TemplateCodes, TemplateProblem, Templates
 
 # Names a metric query template may use (bare names inside {{ }}, as in Helm value strings).
 QUERY_TEMPLATE_NAMES = ("app", "env", "flag", "namespace", "variant")
@@ -62,8 +65,38 @@ def query_names(
     return names
 
 
+_QUERY_TEMPLATES = Templates(
+    QUERY_TEMPLATE_NAMES,
+    TemplateCodes(Code.QUERY_UNDEFINED_NAME, Code.QUERY_SANDBOX, Code.QUERY_TEMPLATE_ERROR),
+)
+
+
+def render_query(template: str, names: Mapping[str, str]) -> str:
+    """The PromQL a metric query template stands for, with ``names`` (see :func:`query_names`).
+
+    Bare names only, in jinja2's sandbox (as Helm value strings); raises
+    :class:`~flagwright.render.templating.TemplateProblem` (``FW261``-``FW263``) when the template
+    uses anything else or a name outside :data:`QUERY_TEMPLATE_NAMES`.
+    """
+    return _QUERY_TEMPLATES.render(template, names)
+
+
+def check_query_template(template: str) -> None:
+    """Raises the :class:`TemplateProblem` that rendering ``template`` would raise, if any."""
+    _QUERY_TEMPLATES.check(template)
+
+
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 
 
-__all__ = ["QUERY_TEMPLATE_NAMES", "Gate", "Verdict", "gates_of", "query_names"]
+__all__ = [
+    "QUERY_TEMPLATE_NAMES",
+    "Gate",
+    "TemplateProblem",
+    "Verdict",
+    "check_query_template",
+    "gates_of",
+    "query_names",
+    "render_query",
+]

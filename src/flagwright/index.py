@@ -49,6 +49,7 @@ def build_index(repo: LoadedRepo, findings: Findings) -> ConfigIndex:
         Environment: (index.environments, "name"),
         App: (index.apps, "name"),
     }
+    folded: dict[str, Located[Flag]] = {}
     for located in sorted(repo.documents, key=lambda d: (d.source.path, d.source.doc)):
         model = located.model
         if isinstance(model, Repository):
@@ -64,5 +65,24 @@ def build_index(repo: LoadedRepo, findings: Findings) -> ConfigIndex:
                 related=(first, (attr,)),
             )  # fmt: skip
             continue
+        if isinstance(model, Flag) and not _case_unique(model, located, folded, findings):
+            continue
         table[name] = located
     return index
+
+
+def _case_unique(
+    model: Flag, located: Located[Any], folded: dict[str, Located[Flag]], findings: Findings
+) -> bool:
+    """Flag keys must differ in more than case: they become file names, and file systems on
+    macOS and Windows fold case, so ``BatchMinting`` and ``batchminting`` would collide."""
+    first = folded.get(model.key.casefold())
+    if first is None:
+        folded[model.key.casefold()] = located
+        return True
+    findings.add(
+        located.source, ("key",), Code.FLAG_KEY_CASE_CLASH,
+        f"flag key {model.key!r} differs only in case from {first.model.key!r}, defined at",
+        related=(first.source, ("key",)),
+    )  # fmt: skip
+    return False

@@ -24,6 +24,11 @@ kind: Environment
 name: prod
 promotes_from: dev
 argocd: {project: shop, destination: {name: prod-eu-1}, namespace: shop-prod}
+metrics:
+  prometheus: http://prometheus.monitoring.svc:9090
+  queries:
+    error_rate: sum(rate(errors_total{flag="{{ flag }}",variant="{{ variant }}"}[5m]))
+    p99_ms: max(latency_p99_ms{flag="{{ flag }}",variant="{{ variant }}"})
 """,
     "flags/plans/standard-canary.yaml": """\
 kind: RolloutPlan

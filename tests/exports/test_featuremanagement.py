@@ -89,6 +89,16 @@ FLAGS = {
         type="string", variants=STRINGS, default="control",
     ),
     "constant": flag({"serve": "beta"}, type="string", variants=STRINGS, default="control"),
+    # requirement_type All: the window AND a percentage, the window AND an audience.
+    "BatchMinting": flag(
+        {"serve": "off"},
+        [{"name": "evenings", "when": {"schedule": EVENINGS},
+          "split": [["on", 2500], ["off", 7500]]}],
+    ),
+    "beta-evenings": flag(
+        {"serve": "off"},
+        [rule("beta-evening", {"all": [{"schedule": EVENINGS}, group("beta")]}, "on")],
+    ),
 }  # fmt: skip
 
 
@@ -178,6 +188,50 @@ def test_percentages_enable_their_stated_share(
     )
     tolerance = 5 * math.sqrt(share * (1 - share) / USERS)
     assert abs(hits / USERS - share) < tolerance
+
+
+def test_window_and_percentage_require_all_filters() -> None:
+    document, _ = featuremanagement_document(bundle(FLAGS))
+    found = {f["id"]: f for f in document["feature_management"]["feature_flags"]}
+    conditions = found["BatchMinting"]["conditions"]
+    assert conditions["requirement_type"] == "All"
+    assert [f["name"] for f in conditions["client_filters"]] == [
+        "Microsoft.TimeWindow", "Microsoft.Targeting",
+    ]  # fmt: skip
+    window = conditions["client_filters"][0]["parameters"]
+    assert window["Recurrence"]["Pattern"]["DaysOfWeek"] == ["Monday", "Friday"]
+    audience = conditions["client_filters"][1]["parameters"]["Audience"]
+    assert audience["DefaultRolloutPercentage"] == 25.0
+    assert found["beta-evenings"]["conditions"]["client_filters"][1]["parameters"]["Audience"][
+        "Groups"
+    ] == [{"Name": "beta", "RolloutPercentage": 100}]
+
+
+@pytest.mark.parametrize(
+    ("at", "share"),
+    [("2026-11-23T18:30:00Z", 0.25), ("2026-11-27T20:59:59Z", 0.25), ("2026-11-23T16:59:59Z", 0.0),
+     ("2026-11-24T18:30:00Z", 0.0)],
+)  # fmt: skip
+def test_window_and_percentage_enable_their_share_inside_the_window_only(
+    clock: Any, at: str, share: float
+) -> None:
+    # Monday/Friday 18:00-22:00 at UTC+1 is 17:00-21:00 UTC; Tuesday is not in the pattern.
+    clock.at = datetime.fromisoformat(at)
+    manager = FeatureManager(featuremanagement_document(bundle(FLAGS))[0])
+    native = Client(bundle(FLAGS))
+    hits = sum(
+        fm_answer(manager, "BatchMinting", FLAGS["BatchMinting"], {"targeting_key": f"p-{n}"})
+        for n in range(USERS)
+    )
+    served = sum(
+        native.evaluate("BatchMinting", {"targeting_key": f"p-{n}"}, clock.at).value
+        for n in range(USERS)
+    )
+    tolerance = 5 * math.sqrt(0.25 * 0.75 / USERS)
+    assert abs(hits / USERS - share) < tolerance
+    assert abs(served / USERS - share) < tolerance
+    if share == 0.0:
+        assert hits == served == 0
 
 
 @pytest.mark.parametrize(

@@ -374,7 +374,13 @@ def test_application_changes_as_dotted_paths(config_repo: GitWork) -> None:
     ]
     assert as_text(diff) == (
         "flagwright diff main → work tree\n"
-        "0 flag changes in 0 environments, 0 Helm value changes, 4 Argo CD Application changes\n"
+        "0 flag changes in 0 environments, 0 Helm value changes, 4 Argo CD Application changes, "
+        "3 deploys\n"
+        "\n"
+        "Deploys:\n"
+        "  web dev: chart 1.0.0 → 1.1.0, the chart's own update strategy\n"
+        "  web prod: chart 1.0.0 → 1.1.0, the chart's own update strategy\n"
+        "  web staging: chart 1.0.0 → 1.1.0, the chart's own update strategy\n"
         "\n"
         "Argo CD Applications:\n"
         "  dev/web:\n"

@@ -4,7 +4,6 @@ allocation, the legacy section, and Microsoft's own sample files."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,7 @@ def test_what_imports_and_what_is_reported(imported: tuple[Path, Any]) -> None:
         "'Contoso.Browser' has no flagwright equivalent (only Microsoft.TimeWindow, "
         "Microsoft.Percentage and Microsoft.Targeting import)",
         "appsettings.json:68:14: error[FW503] flag 'Bad Name' not imported: the id is not a valid "
-        "flagwright name (lowercase letters, digits, '.', '_' and '-', no '..'); services look "
+        "flagwright flag key (letters, digits, '.', '_' and '-', no '..'); services look "
         "flags up by it, so it is not renamed",
     ]
     assert plan.notes == [NOTE]
@@ -146,46 +145,43 @@ def test_percentage_and_variants(imported: tuple[Path, Any]) -> None:
     }
 
 
-def _kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).replace("_", "-").replace("--", "-").lower()
-
-
-# Microsoft's ids are CamelCase, which flagwright names do not allow (FW503 for every flag); with
-# the ids renamed, this is what imports from each sample.
+# What imports from each of Microsoft's samples, and what is reported where (in the sample file).
 SAMPLES: dict[str, tuple[int, list[tuple[str, int, int]]]] = {
-    "BasicTelemetry": (0, [("FW512", 15, 32), ("FW511", 21, 9)]),
-    "BasicVariant": (0, [("FW512", 17, 32), ("FW512", 35, 32), ("FW507", 44, 9)]),
-    "NoFilters": (5, [("FW502", 23, 20)]),
+    "BasicTelemetry": (0, [("FW512", 15, 44), ("FW511", 21, 17)]),
+    "BasicVariant": (0, [("FW512", 17, 44), ("FW512", 36, 44), ("FW507", 46, 17)]),
+    "NoFilters": (5, [("FW502", 23, 28)]),
     "RequirementType": (6, []),
     "TargetingFilter": (2, []),
     "TargetingFilter.modified": (2, []),
     "TimeWindowFilter": (5, []),
     "VariantAssignment": (
         0,
-        [("FW507", 8, 9), ("FW507", 39, 9), ("FW507", 70, 9), ("FW507", 99, 9)],
+        [("FW507", 8, 17), ("FW507", 40, 17), ("FW507", 71, 17), ("FW507", 100, 17)],
     ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_microsoft_samples(name: str, tmp_path: Path) -> None:
+    """Microsoft's samples name flags the .NET way (``Alpha``, ``BetaFeature``): they import
+    under those keys, unchanged."""
     source = FM_SAMPLES / f"{name}.sample.json"
-    as_is = plan_import(
-        source.read_bytes(), source.name, "featuremanagement", "prod", tmp_path, tmp_path
-    )
-    assert as_is.flags == []
-    assert {d.code for d in as_is.diagnostics} == {"FW503"}
-    data = json.loads(source.read_text(encoding="utf-8"))
-    for flag in data["feature_management"]["feature_flags"]:
-        flag["id"] = _kebab(flag["id"])
     root = make_repo(tmp_path / "repo")
-    raw = json.dumps(data, indent=2).encode()
-    plan = plan_import(raw, source.name, "featuremanagement", "prod", root / "flags", root)
+    plan = plan_import(
+        source.read_bytes(), source.name, "featuremanagement", "prod", root / "flags", root
+    )
     count, reported = SAMPLES[name]
     assert (len(plan.flags), [(d.code, d.line, d.col) for d in plan.diagnostics]) == (
         count,
         reported,
     )
+    ids = [
+        f["id"]
+        for f in json.loads(source.read_text(encoding="utf-8"))["feature_management"][
+            "feature_flags"
+        ]
+    ]
+    assert set(plan.flags) <= set(ids)
     write_import(plan, force=False)
     assert validate_repository(root, today=date(2026, 11, 23)).diagnostics == []
 

@@ -22,8 +22,8 @@ EXPECTED: dict[str, tuple[list[str], list[tuple[str, int, int, str]], list[str]]
         ["fractional-flag-shorthand", "fractional-single-entry-flag", "semver-build-metadata-flag"],
         [
             ("FW505", 15, 11, "fractional-flag"),  # cat of flagKey and a nested "user.name"
-            ("FW503", 80, 5, "fractional-flag-A-shared-seed"),  # capital A in the key
-            ("FW503", 119, 5, "fractional-flag-B-shared-seed"),
+            ("FW505", 92, 11, "fractional-flag-A-shared-seed"),  # cat of a constant seed
+            ("FW505", 131, 11, "fractional-flag-B-shared-seed"),
             ("FW505", 167, 11, "fractional-hash-edge-flag"),  # hashes targetingKey alone
             ("FW505", 191, 11, "fractional-nested-if-flag"),
             ("FW505", 229, 11, "fractional-nested-var-flag"),
@@ -158,7 +158,7 @@ def test_testkit_file_imports_and_validates(tmp_path: Path) -> None:
     plan = plan_import(source.read_bytes(), source.name, "flagd", "prod", root / "flags", root)
     assert len(plan.flags) == 27
     codes = sorted({d.code for d in plan.diagnostics})
-    assert codes == ["FW503", "FW504", "FW505", "FW506", "FW507", "FW508", "FW509", "FW511"]
+    assert codes == ["FW504", "FW505", "FW506", "FW507", "FW508", "FW509", "FW511"]
     assert [(d.line, d.col) for d in plan.diagnostics if d.code == "FW508"] == [
         (365, 44), (496, 54), (504, 49), (520, 54),
     ]  # fmt: skip

@@ -35,6 +35,12 @@ argocd:
   destination: {name: prod-eu-1}
   namespace: shop-prod
   sync: manual
+metrics:
+  prometheus: http://prometheus.monitoring.svc:9090
+  queries:
+    error_rate: >-
+      sum(rate(http_requests_total{namespace="{{ namespace }}",app="{{ app }}",code=~"5.."}[5m]))
+      / sum(rate(http_requests_total{namespace="{{ namespace }}",app="{{ app }}"}[5m]))
 apps:
   web:
     values:
@@ -44,8 +50,9 @@ apps:
     deploy: {strategy: canary, plan: standard}
   worker:
     values:
+      replicaCount: 2
       queues: [high, low]
-    deploy: {strategy: blue-green, active: blue}
+    deploy: {strategy: blue-green, keep_previous: 1h, analysis: {before: standard}}
 """,
     "environments/apps/web.yaml": """\
 kind: App

@@ -25,10 +25,10 @@ def run(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int
 def test_render_then_check_is_clean(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, config)
     assert code == 0
-    assert out.splitlines()[-1] == "rendered/: 20 added, 0 changed, 0 removed, 0 unchanged"
+    assert out.splitlines()[-1] == "rendered/: 24 added, 0 changed, 0 removed, 0 unchanged"
     assert run(capsys, config, "--check") == (0, "", "")
     code, out, _ = run(capsys, config)
-    assert out.splitlines()[-1] == "rendered/: 0 added, 0 changed, 0 removed, 20 unchanged"
+    assert out.splitlines()[-1] == "rendered/: 0 added, 0 changed, 0 removed, 24 unchanged"
 
 
 def test_check_reports_edited_added_deleted_and_untracked_files(
@@ -89,14 +89,15 @@ def test_unknown_environment(config: Path, capsys: pytest.CaptureFixture[str]) -
 def test_check_of_the_example_counts_warnings_instead_of_listing_them(
     repo_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The committed example renders with warnings (flags left out of the exports); --check runs
+    # The committed example renders with warnings (flags left out of exports its apps read, one
+    # summary line per export no app reads); --check runs
     # on every commit, so it shows only errors and drift.
     code, out, err = run(capsys, repo_root, "--check")
     assert (code, out) == (0, "")
-    assert err == "14 warnings not shown; `flagwright render` lists them\n"
+    assert err == "6 warnings not shown; `flagwright render` lists them\n"
     code, out, err = run(capsys, repo_root, "--check", "--env", "prod")
     assert (code, out) == (0, "")
-    assert err == "11 warnings not shown; `flagwright render` lists them\n"
+    assert err == "5 warnings not shown; `flagwright render` lists them\n"
 
 
 def test_symlinks_and_fifos_under_rendered_are_drift_and_removed_without_following(
@@ -127,7 +128,7 @@ def test_symlinks_and_fifos_under_rendered_are_drift_and_removed_without_followi
     assert err == "rendered/ is out of date (4 files): run `flagwright render`\n"
     code, out, _ = run(capsys, config)
     assert code == 0
-    assert out.splitlines()[-1] == "rendered/: 0 added, 1 changed, 3 removed, 19 unchanged"
+    assert out.splitlines()[-1] == "rendered/: 0 added, 1 changed, 3 removed, 23 unchanged"
     assert not os.path.lexists(rendered / "prod/extra")
     assert not os.path.lexists(rendered / "dev/link.yaml")
     assert not os.path.lexists(rendered / "dev/pipe")
@@ -149,7 +150,7 @@ def test_a_symlinked_environment_folder_is_replaced_not_written_through(
     assert "rendered/prod: would be removed" in out.splitlines()
     code, out, _ = run(capsys, config, "--env", "prod")
     assert code == 0
-    assert out.splitlines()[-1] == "rendered/prod/: 10 added, 0 changed, 1 removed, 0 unchanged"
+    assert out.splitlines()[-1] == "rendered/prod/: 13 added, 0 changed, 1 removed, 0 unchanged"
     assert not (config / "rendered/prod").is_symlink()
     assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*")) == before
     assert run(capsys, config, "--check") == (0, "", "")

@@ -80,7 +80,7 @@ def test_undefined_name_is_reported_at_the_source_line(
     # the App's value fails in both environments: one diagnostic, deduplicated
     assert errors == [
         ("environments/apps/web.yaml", 10, 8, "FW301"),
-        ("environments/prod.yaml", 13, 13, "FW301"),
+        ("environments/prod.yaml", 19, 13, "FW301"),
     ]
     assert "'hostname' is undefined; available names: app, chart," in output.diagnostics[0].message
 

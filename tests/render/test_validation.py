@@ -26,11 +26,21 @@ def test_every_rendered_manifest_validates_with_kubernetes_validate_itself(confi
     output = render(config)
     assert output.ok and not output.diagnostics
     version = default_kubernetes_version()
-    configmaps = [a for p, a in output.files.items() if "/manifests/" in p]
+    configmaps = [a for p, a in output.files.items() if p.endswith("-flags.yaml")]
     assert len(configmaps) == 4
     for artifact in configmaps:
         # kubernetes-validate's own (slow, uncached) entry point agrees with ours
         kubernetes_validate.validate(yaml.safe_load(artifact.text), version, strict=True)
+    services = [
+        document
+        for path, artifact in output.files.items()
+        if path.endswith("-rollout.yaml")
+        for document in yaml.safe_load_all(artifact.text)
+        if document["kind"] == "Service"
+    ]
+    assert len(services) == 4  # web: stable + canary, worker: active + preview
+    for service in services:
+        kubernetes_validate.validate(service, version, strict=True)
 
 
 def test_a_bad_value_type_in_a_generated_configmap(
@@ -145,13 +155,14 @@ def test_a_configmap_over_256_kib_warns_and_syncs_server_side(
     assert output.ok
     assert _diagnostics(output) == [("environments/apps/web.yaml", 11, 1, "FW308")]
     assert "ServerSideApply=true" in output.diagnostics[0].message
-    app = yaml.safe_load(output.files["rendered/dev/argocd/web.yaml"].text)
-    assert app["spec"]["syncPolicy"]["syncOptions"] == [
+    # the ConfigMaps belong to the environment's flags Application, which syncs server-side
+    flags = yaml.safe_load(output.files["rendered/dev/argocd/_flags.yaml"].text)
+    assert flags["spec"]["syncPolicy"]["syncOptions"] == [
         "CreateNamespace=true",
         "ServerSideApply=true",
     ]
-    worker = yaml.safe_load(output.files["rendered/dev/argocd/worker.yaml"].text)
-    assert worker["spec"]["syncPolicy"]["syncOptions"] == ["CreateNamespace=true"]
+    app = yaml.safe_load(output.files["rendered/dev/argocd/web.yaml"].text)
+    assert app["spec"]["syncPolicy"]["syncOptions"] == ["CreateNamespace=true"]
 
 
 def test_an_oversize_configmap_is_an_error(

@@ -63,10 +63,12 @@ def _plan() -> RolloutPlan:
 
 
 def test_blue_green_generates_active_and_preview_slots() -> None:
+    # `active` is obsolete (Argo Rollouts tracks the live version) but still passed on
     env_app = EnvApp(deploy=BlueGreen(strategy="blue-green", active="green"))
     generated = generated_values("web", "prod", env_app, {})["flagwright"]
     assert generated["deploy"] == {
         "strategy": "blue-green",
+        "rollout": "web",
         "blueGreen": {"activeSlot": "green", "previewSlot": "blue"},
     }
     assert generated["flags"] == {"configMap": "web-flags", "key": "snapshot.json"}
@@ -77,6 +79,7 @@ def test_canary_generates_the_plans_steps_with_pauses_in_seconds() -> None:
     deploy = generated_values("web", "prod", env_app, {"p": _plan()})["flagwright"]["deploy"]
     assert deploy == {
         "strategy": "canary",
+        "rollout": "web",
         "canary": {
             "plan": "p",
             "steps": [

@@ -13,11 +13,13 @@ SOURCE_DIGEST = "sha256:" + "ab" * 32
 ONOFF = {"on": True, "off": False}
 
 
-def bundle(flags: dict[str, dict[str, Any]], environment: str = "prod") -> dict[str, Any]:
+def bundle(
+    flags: dict[str, dict[str, Any]], environment: str = "prod", bucketing: str = "flagd-v2"
+) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format": "flagwright.snapshot/v1",
         "environment": environment,
-        "bucketing": "flagd-v2",
+        "bucketing": bucketing,
         "source_digest": SOURCE_DIGEST,
         "flags": flags,
     }

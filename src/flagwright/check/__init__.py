@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flagwright.check.conditions import ConditionChecker
+from flagwright.check.deploys import check_deploys
 from flagwright.check.environments import check_environments
 from flagwright.check.flags import check_flags
 from flagwright.check.graphs import check_cycles
@@ -26,6 +27,7 @@ def run_checks(index: ConfigIndex, findings: Findings, options: CheckOptions) ->
     check_plans(index, findings)
     check_environments(index, findings)
     check_selections(index, findings)
+    check_deploys(index, findings)
     check_flags(index, findings, conditions, options.today, options.strict)
     for segment in index.segments.values():
         conditions.check(segment.model.when, segment.source, ("when",))

@@ -15,7 +15,6 @@ from flagwright.errors import UserError
 from flagwright.index import ConfigIndex
 from flagwright.model import EnvEntry, Flag, RolloutPlan
 from flagwright.runtime import FORMAT
-from flagwright.runtime.bucketing import BUCKETING
 
 
 class CompileError(UserError):
@@ -34,7 +33,7 @@ def compile_snapshot(index: ConfigIndex, env: str) -> dict[str, Any]:
     bundle: dict[str, Any] = {
         "format": FORMAT,
         "environment": env,
-        "bucketing": BUCKETING,
+        "bucketing": index.environments[env].model.bucketing,
         "source_digest": _sha256(flags_json),
         "flags": flags,
     }

@@ -30,6 +30,8 @@ def _summary_line(diff: SemanticDiff) -> str:
     parts.append(f"{_n(len(diff.values), 'Helm value change')}")
     if diff.applications:
         parts.append(f"{_n(len(diff.applications), 'Argo CD Application change')}")
+    if diff.deploys:
+        parts.append(f"{_n(len(diff.deploys), 'deploy')}")
     if reshuffles:
         parts.append(f"{_n(reshuffles, 'BUCKET RESHUFFLE')}")
     return ", ".join(parts)
@@ -50,6 +52,8 @@ def as_text(diff: SemanticDiff) -> str:
             lines.extend(f"      !! RESHUFFLE: {note}" for note in flag.reshuffles)
             lines.extend(f"      {c.text}{_segments(c.segments)}" for c in flag.changes)
             lines.extend(f"      blast radius, {b.scope}: {blast_text(b)}" for b in flag.blast)
+    if diff.deploys:
+        lines.extend(["", "Deploys:", *(f"  {d.text}" for d in diff.deploys)])
     lines.extend(_path_section("Helm values", diff.values))
     lines.extend(_path_section("Argo CD Applications", diff.applications))
     return "\n".join(lines) + "\n"
@@ -121,6 +125,8 @@ def as_markdown(diff: SemanticDiff) -> str:
             out.extend(f"- {_md(c.text)}" for c in flag.changes)
             out.extend(f"- blast radius, {b.scope}: {_md(blast_text(b))}" for b in flag.blast)
             out.append("")
+    if diff.deploys:
+        out.extend(["### Deploys", "", *(f"- {_md(d.text)}" for d in diff.deploys), ""])
     out.extend(_path_table("Helm values", diff.values))
     out.extend(_path_table("Argo CD Applications", diff.applications))
     return "\n".join(out)
@@ -188,6 +194,11 @@ def to_data(diff: SemanticDiff) -> dict[str, Any]:
             {"environment": a.env, "app": a.app, "path": a.path, "status": a.status,
              "before": a.before, "after": a.after}
             for a in diff.applications
+        ],
+        "deploys": [
+            {"environment": d.env, "app": d.app, "text": d.text,
+             "strategy_before": d.strategy_before, "strategy_after": d.strategy_after}
+            for d in diff.deploys
         ],
     }  # fmt: skip
 

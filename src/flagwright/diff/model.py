@@ -48,7 +48,9 @@ class Blast:
 class Change:
     """One semantic change of a flag in an environment, with its own one-line description."""
 
-    what: str  # enabled, default, type, variants, requires, bucket_by, experiment, entry,
+    what: (
+        str  # enabled, default, type, variants, requires, bucket_by, bucketing, experiment, entry,
+    )
     #            rule, rules-order, fallthrough, rollout, schedule
     text: str
     before: Any = None
@@ -84,6 +86,17 @@ class ValueChange:
     after: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class DeployChange:
+    """An app's new version (or deploy settings) in an environment, with how it rolls out."""
+
+    env: str
+    app: str
+    text: str
+    strategy_before: str
+    strategy_after: str
+
+
 @dataclass(slots=True)
 class SemanticDiff:
     base: str
@@ -91,7 +104,8 @@ class SemanticDiff:
     flags: list[FlagChange] = field(default_factory=list)
     values: list[ValueChange] = field(default_factory=list)
     applications: list[ValueChange] = field(default_factory=list)  # Argo CD fields, not values
+    deploys: list[DeployChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.flags and not self.values and not self.applications
+        return not self.flags and not self.values and not self.applications and not self.deploys

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flagwright.compile import compile_flags
+from flagwright.diff.deploys import diff_deploys
 from flagwright.diff.model import SemanticDiff
 from flagwright.diff.semantic import diff_environment
 from flagwright.diff.values import diff_applications, diff_values
@@ -42,6 +43,11 @@ def diff_revisions(
     envs = sorted(set(base.index.environments) | set(head.index.environments))
     for name in envs if env is None else [env]:
         keys = set(dirty)
+        rules = _bucketing_change(base, head, name)
+        if rules is not None:
+            keys |= set(base.index.flags) & set(head.index.flags)
+            if flags is not None:
+                keys &= set(flags)
         if (name in base.index.environments) != (name in head.index.environments):
             keys |= set(base.index.flags) | set(head.index.flags)  # a new or deleted environment
             if flags is not None:
@@ -51,7 +57,9 @@ def diff_revisions(
         before = compiled_flags(base, name, keys)
         after = compiled_flags(head, name, keys)
         result.flags.extend(
-            diff_environment(name, before, after, _paths(base, keys), _paths(head, keys))
+            diff_environment(
+                name, before, after, _paths(base, keys), _paths(head, keys), bucketing=rules
+            )
         )
     if values and flags is None:
         result.values = [
@@ -60,7 +68,19 @@ def diff_revisions(
         result.applications = [
             a for a in diff_applications(base.index, head.index) if env is None or a.env == env
         ]
+        result.deploys = [
+            d for d in diff_deploys(base.index, head.index) if env is None or d.env == env
+        ]
     return result
+
+
+def _bucketing_change(base: Revision, head: Revision, env: str) -> tuple[str, str] | None:
+    """``(before, after)`` when ``env`` exists on both sides with different bucketing rules."""
+    old = base.index.environments.get(env)
+    new = head.index.environments.get(env)
+    if old is None or new is None or old.model.bucketing == new.model.bucketing:
+        return None
+    return old.model.bucketing, new.model.bucketing
 
 
 def _require_loadable(revision: Revision) -> None:

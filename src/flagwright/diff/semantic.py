@@ -31,8 +31,13 @@ def diff_environment(
     after: Mapping[str, Compiled],
     paths_before: Mapping[str, str] | None = None,
     paths_after: Mapping[str, str] | None = None,
+    bucketing: tuple[str, str] | None = None,
 ) -> list[FlagChange]:
-    """Every flag that differs in ``env``; ``paths_*`` (flag → file) help recognise renames."""
+    """Every flag that differs in ``env``; ``paths_*`` (flag → file) help recognise renames.
+
+    ``bucketing`` is ``(before, after)`` when the environment changed its bucketing rule: every
+    flag that buckets anyone is then a reshuffle, measured as the share expected to move.
+    """
     removed = sorted(set(before) - set(after))
     added = sorted(set(after) - set(before))
     renames = _renames(removed, added, before, after, paths_before or {}, paths_after or {})
@@ -47,7 +52,7 @@ def diff_environment(
         elif key not in after:
             out.append(FlagChange(env, key, "removed", (Change("entry", "flag removed"),)))
         else:
-            change = diff_flag(env, key, before[key], after[key])
+            change = diff_flag(env, key, before[key], after[key], rule_change=bucketing)
             if change is not None:
                 out.append(change)
     return out
@@ -102,11 +107,24 @@ def _renamed(env: str, old_key: str, new_key: str, old: Compiled, new: Compiled)
 
 
 def diff_flag(
-    env: str, key: str, old: Compiled, new: Compiled, reshuffled: bool = False
+    env: str,
+    key: str,
+    old: Compiled,
+    new: Compiled,
+    reshuffled: bool = False,
+    rule_change: tuple[str, str] | None = None,
 ) -> FlagChange | None:
     """What changed for ``key`` in ``env``; None when nothing did."""
     changes: list[Change] = []
     reshuffles: list[str] = []
+    if rule_change is not None and (_buckets_anyone(old) or _buckets_anyone(new)):
+        was, now = rule_change
+        changes.append(Change("bucketing", f"bucketing {was} → {now}", was, now))
+        reshuffled = True
+        reshuffles.append(
+            f"environment bucketing changed {was} → {now}: every user's bucket is recomputed "
+            "with the new rule, so percentage-based assignments are reshuffled"
+        )
     _scalar(changes, "type", old, new)
     _variants(changes, old, new)
     _scalar(changes, "default", old, new)
@@ -144,6 +162,26 @@ def diff_flag(
 def _any_percentage(flag: Compiled) -> bool:
     """Whether any bucket decides what someone is served: only then can bucket_by move anyone."""
     return any(is_percentage(part) for part in [*flag["rules"], flag["fallthrough"]])
+
+
+def _buckets_anyone(flag: Compiled) -> bool:
+    """Whether a bucket decides between two variants for someone: a split with two live
+    weights, or a rollout that is (or, on a schedule, will be) strictly between 0 and 100%."""
+    if not is_active(flag):
+        return False
+    for part in [*flag["rules"], flag["fallthrough"]]:
+        if part is None:
+            continue
+        if "split" in part and sum(1 for _, w in part["split"] if w) > 1:
+            return True
+        if "rollout" in part:
+            rollout = part["rollout"]
+            stages = rollout["stages"]
+            if rollout["mode"] == "manual":
+                stages = [stages[int(rollout["stage"]) - 1]]
+            if any(0 < float(stage["percent"]) < 100 for stage in stages):
+                return True
+    return False
 
 
 def _scalar(changes: list[Change], field: str, old: Compiled, new: Compiled) -> None:

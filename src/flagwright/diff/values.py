@@ -29,7 +29,7 @@ def app_values(index: ConfigIndex, env: str, app: str) -> dict[str, Any] | None:
     if env_app.deploy is not None and getattr(env_app.deploy, "plan", None) not in (None, *plans):
         generated: dict[str, Any] = {}  # an unknown plan is a validation error, not a diff's
     else:
-        generated = generated_values(app, env, env_app, plans)
+        generated = generated_values(app, env, env_app, plans, located_app.model.reads)
     return helm_values(located_app.model.values, env_app.values, generated)
 
 
@@ -45,9 +45,13 @@ def application_fields(index: ConfigIndex, env: str, app: str) -> dict[str, Any]
     if environment is None or located_app is None or app not in environment.model.apps:
         return None
     repository = index.repository
+    argocd = environment.model.argocd.model_dump(exclude_none=True)
+    app_argocd = environment.model.apps[app].argocd
+    if app_argocd is not None:  # the app's annotations go over the environment's
+        argocd["annotations"] = {**argocd.get("annotations", {}), **app_argocd.annotations}
     return {
         "chart": located_app.model.chart.model_dump(exclude_none=True),
-        "argocd": environment.model.argocd.model_dump(exclude_none=True),
+        "argocd": argocd,
         "repository": (
             {"url": repository.url, "revision": repository.revision} if repository else {}
         ),

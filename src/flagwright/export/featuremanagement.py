@@ -5,10 +5,13 @@ flagwright's: a context is a user id and groups, and a flag is on/off through fi
 variant by allocation. The context convention is documented in the README: the attribute
 ``targeting_key`` is the TargetingContext's user id, the attribute ``group`` its one group.
 
-Exact: on/off, kill switches, user and group rules (``eq``/``in`` on those two attributes), one
-time window or fixed-offset weekly schedule. Percentages keep their share but are bucketed by
-Microsoft's hash (SHA-256 of user id and flag), not flagd's: the same share of users, not the
-same users. Anything else is left out with an :class:`Unsupported` warning, never approximated.
+Exact: on/off, kill switches, user and group rules (``eq``/``in`` on those two attributes) as
+Targeting audiences with exclusions, multi-variant flags as variants with user, group and
+percentile allocation, one time window or fixed-offset weekly schedule (a recurring TimeWindow),
+alone or with a percentage or an audience (``requirement_type: All``). Percentages keep their
+share but are bucketed by Microsoft's hash (SHA-256 of user id and flag), not flagd's: the same
+share of users, not the same users. Anything else is left out with an :class:`Unsupported`
+warning, never approximated.
 """
 
 from __future__ import annotations
@@ -150,18 +153,63 @@ def _fallthrough_percent(raw: dict[str, Any]) -> float:
     return percent if variants[rollout["variant"]] is True else 100 - percent
 
 
+def _is_window(when: dict[str, Any]) -> bool:
+    return "time" in when or "schedule" in when
+
+
+def _windowed(raw: dict[str, Any]) -> dict[str, Any]:
+    """A flag whose one rule is a time window (serving true, a percentage, or, with ``all``, an
+    audience) and whose fallthrough serves false: every filter must pass (``requirement_type:
+    All``), e.g. 18:00-22:00 AND 25% of users."""
+    rule, variants = raw["rules"][0], raw["variants"]
+    where = f"rule {rule['name']!r}"
+    fallthrough = raw["fallthrough"]
+    if not ("serve" in fallthrough and variants[fallthrough["serve"]] is False):
+        raise Inexpressible(where, "a time window must come with a fallthrough serving false")
+    when = rule["when"]
+    parts: list[dict[str, Any]] = when.get("all", [when])
+    windows = [part for part in parts if _is_window(part)]
+    others = [part for part in parts if not _is_window(part)]
+    if len(windows) != 1:
+        raise Inexpressible(where, "FeatureManagement takes one time window per flag")
+    filters = [_time_window(windows[0])]
+    audience: dict[str, Any] = {"Users": [], "Groups": [], "Exclusion": {"Users": [], "Groups": []}}
+    for part in others:
+        attr, values = _audience_members(part, where)
+        if attr == USER:
+            audience["Users"].extend(v for v in values if v not in audience["Users"])
+        else:
+            audience["Groups"].extend({"Name": v, "RolloutPercentage": 100} for v in values)
+    if len(others) > 1:
+        raise Inexpressible(where, "a Targeting filter's audience is one user or group list")
+    percent = 0.0
+    if "split" in rule:
+        if others:
+            raise Inexpressible(where, "a window with both an audience and a percentage")
+        if raw["bucket_by"] != USER:
+            raise Inexpressible(
+                f"bucket_by {raw['bucket_by']!r}", "FeatureManagement buckets by user id only"
+            )
+        if variants[raw["default"]] is True:
+            raise Inexpressible(
+                "default", "a context without a targeting key is served true, which FM cannot"
+            )
+        percent = _percent_of(rule["split"], variants)
+    elif variants[rule["serve"]] is not True:
+        raise Inexpressible(where, "a time window must serve true")
+    if others or "split" in rule:
+        audience["DefaultRolloutPercentage"] = percent
+        targeting = {"name": "Microsoft.Targeting", "parameters": {"Audience": audience}}
+        return {"requirement_type": "All", "client_filters": [*filters, targeting]}
+    return {"client_filters": filters}
+
+
 def _boolean_conditions(raw: dict[str, Any]) -> dict[str, Any]:
     rules, variants = raw["rules"], raw["variants"]
-    if len(rules) == 1 and ("time" in rules[0]["when"] or "schedule" in rules[0]["when"]):
-        rule = rules[0]
-        fallthrough = raw["fallthrough"]
-        serves_on = "serve" in rule and variants[rule["serve"]] is True
-        if serves_on and "serve" in fallthrough and variants[fallthrough["serve"]] is False:
-            return {"client_filters": [_time_window(rule["when"])]}
-        raise Inexpressible(
-            f"rule {rule['name']!r}",
-            "a time window must serve true with a fallthrough serving false",
-        )
+    if len(rules) == 1 and (
+        _is_window(rules[0]["when"]) or any(_is_window(p) for p in rules[0]["when"].get("all", []))
+    ):
+        return _windowed(raw)
     audience: dict[str, Any] = {"Users": [], "Groups": [], "Exclusion": {"Users": [], "Groups": []}}
     including = False
     for rule in rules:

@@ -12,10 +12,14 @@ Mapping (design.md §4a, §6):
   while flagwright serves the flag's ``default`` variant.
 * Rules become one JsonLogic ``if`` chain in order, the fallthrough its final ``else``.
 * Splits and rollouts become ``fractional`` with integer weights out of 10000 in declared order.
-  With ``bucket_by: targeting_key`` the shorthand form is used (flagd hashes ``flagKey +
-  targetingKey``); another attribute gets ``cat($flagd.flagKey, attribute)``, guarded so a
+  With ``bucket_by: targeting_key`` the shorthand form is used (``flagd-v2`` hashes ``flagKey +
+  targetingKey``, ``flagd-v3`` the CBOR array ``[flagKey, targetingKey]``); another attribute
+  gets ``cat($flagd.flagKey, attribute)`` (hashed as that text under both rules), guarded so a
   missing, empty or non-scalar value returns ``null``, which flagd answers with
-  ``defaultVariant``, the flag's default (§4a.6).
+  ``defaultVariant``, the flag's default (§4a.6). The document's ``metadata.bucketing`` names the
+  rule; under ``flagd-v3`` a prerequisite that splits on the targeting key cannot be inlined (no
+  JsonLogic expression builds the array another flag's key would need), so its dependants are
+  left out.
 * Scheduled rollouts compare ``$flagd.timestamp`` with each stage's start.
 * Prerequisites are folded when constant; otherwise the prerequisite's own targeting is inlined
   (bucketed on its own key) and the flag serves ``null`` (its default) unless the prerequisite
@@ -40,8 +44,23 @@ from flagwright.export.jsonlogic import (
     whole_seconds,
 )
 from flagwright.export.problems import ExportError, Inexpressible, Unsupported
+from flagwright.runtime.bucketing import BUCKETING, FLAGD_V3
 
 FLAGD_SCHEMA_URL = "https://flagd.dev/schema/v0/flags.json"
+# Which evaluators bucket like this document, said in the document itself (its "$comment").
+RULE_NOTES = {
+    BUCKETING: (
+        "Bucketing flagd-v2: murmur3 of the UTF-8 flag key + targeting key, as flagd, Go, Java and "
+        "Python (openfeature-flagd-core 1.x) evaluate fractional; JavaScript's "
+        "@openfeature/flagd-core 4.x hashes UTF-16 code units, so it buckets targeting keys with "
+        "non-ASCII characters differently."
+    ),
+    FLAGD_V3: (
+        "Bucketing flagd-v3: murmur3 of the CBOR [flagKey, targetingKey]; only "
+        "openfeature-flagd-core 2.x (Python) evaluates fractional this way, flagd and the other "
+        "providers still bucket with flagd-v2 and would serve other users."
+    ),
+}
 TOTAL = 10000
 
 
@@ -77,7 +96,7 @@ def flagd_export(bundle: dict[str, Any]) -> FlagdExport:
         # A flag's segments become evaluators only if the flag itself is exported.
         trial = translator.fork()
         try:
-            out[key] = _flag(key, flags, trial)
+            out[key] = _flag(key, flags, trial, bundle["bucketing"])
         except Inexpressible as exc:
             omitted.append(Unsupported(key, exc.construct, exc.reason))
             continue
@@ -90,20 +109,23 @@ def flagd_export(bundle: dict[str, Any]) -> FlagdExport:
         "version": bundle["digest"],
         "bucketing": bundle["bucketing"],
     }
+    comment = RULE_NOTES[bundle["bucketing"]]
     if omitted:
-        document["$comment"] = (
-            "flagwright left out flags flagd cannot express exactly: "
-            + "; ".join(str(p) for p in omitted)
+        comment += " flagwright left out flags flagd cannot express exactly: " + "; ".join(
+            str(p) for p in omitted
         )
+    document["$comment"] = comment
     return FlagdExport(document, omitted)
 
 
-def _flag(key: str, flags: dict[str, Any], translator: ConditionTranslator) -> dict[str, Any]:
+def _flag(
+    key: str, flags: dict[str, Any], translator: ConditionTranslator, bucketing: str
+) -> dict[str, Any]:
     raw = flags[key]
     variants = raw["variants"]
     if raw["type"] == "object" and not all(isinstance(v, dict) for v in variants.values()):
         raise Inexpressible("variants", "flagd object flags need every variant to be an object")
-    answer = _answer(key, flags, translator, own=True, seen=())
+    answer = _answer(key, flags, translator, own=True, seen=(), bucketing=bucketing)
     out: dict[str, Any] = {"state": "ENABLED", "variants": variants}
     if isinstance(answer, _Const):
         out["defaultVariant"] = answer.variant
@@ -120,6 +142,7 @@ def _answer(
     *,
     own: bool,
     seen: tuple[str, ...],
+    bucketing: str = BUCKETING,
 ) -> _Const | JsonLogic:
     """The flag's answer as a constant or as JsonLogic yielding a variant (``null``: default).
 
@@ -135,7 +158,9 @@ def _answer(
         if name in seen or name not in flags:
             raise Inexpressible(f"prerequisite {name!r}", "unknown or circular prerequisite")
         try:
-            found = _answer(name, flags, translator, own=False, seen=(*seen, key))
+            found = _answer(
+                name, flags, translator, own=False, seen=(*seen, key), bucketing=bucketing
+            )
         except Inexpressible as exc:
             raise exc.within(f"prerequisite {name!r}") from None
         prerequisite_default = flags[name]["default"]
@@ -145,7 +170,7 @@ def _answer(
             continue
         # null stands for the prerequisite's default too.
         gates.append(negate({"in": [found, [None, prerequisite_default]]}))
-    bucket = _Bucketing(key, raw["bucket_by"], own)
+    bucket = _Bucketing(key, raw["bucket_by"], own, bucketing)
     branches: list[JsonLogic] = []
     for number, rule in enumerate(raw["rules"], start=1):
         where = f"rule {rule.get('name') or f'rule-{number}'!r}"
@@ -194,15 +219,22 @@ def _fallthrough(raw: dict[str, Any], bucket: _Bucketing) -> _Const | JsonLogic:
 
 
 class _Bucketing:
-    """``fractional`` expressions for one flag's splits (design.md §6)."""
+    """``fractional`` expressions for one flag's splits under the bundle's rule."""
 
-    def __init__(self, key: str, bucket_by: str, own: bool) -> None:
+    def __init__(self, key: str, bucket_by: str, own: bool, rule: str) -> None:
         self.bucket_by = bucket_by
         self.shorthand = own and bucket_by == TARGETING_KEY
         self.seed: JsonLogic = FLAG_KEY if own else key
+        # flagd-v3 hashes [flagKey, targetingKey] for its own flag only; inlined under another
+        # flag's key, the array cannot be built (fractional takes an array as a variant entry).
+        self.unreachable = rule == FLAGD_V3 and not own and bucket_by == TARGETING_KEY
 
     def split(self, weights: list[list[Any]]) -> JsonLogic:
         pairs = [[variant, weight] for variant, weight in weights]
+        if self.unreachable:
+            raise Inexpressible(
+                "split", "flagd-v3 buckets a prerequisite on its own [flagKey, targetingKey]"
+            )
         if self.shorthand:
             # flagd hashes flagKey + targetingKey and returns null without a targeting key.
             return {"fractional": pairs}

@@ -92,9 +92,10 @@ def plan_import(
     flag_schema = _schema_line(root, out_dir, "flag")
     segment_schema = _schema_line(root, out_dir / "segments", "segment")
     accepted: list[ImportedDoc] = []
-    for doc in translation.flags:
-        if not _valid(doc, report):
-            continue
+    unique = _case_unique(
+        [doc for doc in translation.flags if _valid(doc, report)], out_dir, report, fmt
+    )
+    for doc in unique:
         path = out_dir / f"{doc.name}.yaml"
         text = document_text(doc, flag_schema, source_name)
         if _fits(doc, text, report):
@@ -166,6 +167,49 @@ def read_source(path: Path) -> bytes:
         return read_bounded(path, MAX_SOURCE_BYTES)
     except TooLarge as exc:
         raise UserError(f"{path}: {exc}") from None
+
+
+def _case_unique(
+    docs: list[ImportedDoc], out_dir: Path, report: Report, fmt: SourceFormat
+) -> list[ImportedDoc]:
+    """Flags whose keys differ from every other key (imported or already there) in more than
+    case: each becomes ``<key>.yaml``, and macOS and Windows file systems fold case."""
+
+    def add(doc: ImportedDoc, message: str) -> None:
+        # The key itself: a flagd flag's member name, a FeatureManagement flag's "id" value.
+        if fmt == "flagd":
+            report.add(doc.where, Code.IMPORT_KEY_CASE, message, at="key")
+        else:
+            report.add((*doc.where, "id"), Code.IMPORT_KEY_CASE, message)
+
+    existing: dict[str, str] = {}
+    if out_dir.is_dir():
+        existing = {p.stem.casefold(): p.stem for p in sorted(out_dir.glob("*.yaml"))}
+    seen: dict[str, ImportedDoc] = {}
+    out: list[ImportedDoc] = []
+    for doc in docs:
+        folded = doc.name.casefold()
+        first = seen.get(folded)
+        if first is not None:
+            for here, other in ((doc, first), (first, doc)):
+                add(
+                    here,
+                    f"flag {here.name!r} not imported: its key differs only in case from "
+                    f"{other.name!r} in the same file",
+                )
+            out = [d for d in out if d is not first]
+            continue
+        seen[folded] = doc
+        on_disk = existing.get(folded)
+        if on_disk is not None and on_disk != doc.name:
+            add(
+                doc,
+                f"flag {doc.name!r} not imported: its key differs only in case from the existing "
+                f"{_shown(out_dir / (on_disk + '.yaml'))}",
+            )
+            continue
+        out.append(doc)
+    return out
 
 
 def _segments_used(flags: list[ImportedDoc], segments: list[ImportedDoc]) -> set[str]:

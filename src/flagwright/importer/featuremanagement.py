@@ -24,7 +24,7 @@ from flagwright.importer.documents import (
 from flagwright.importer.fm_filters import GROUP, USER, Outcome, Served, filter_outcome, param
 from flagwright.importer.positions import Report
 from flagwright.importer.problems import Unrepresentable
-from flagwright.model.base import NAME_PATTERN, VARIANT_PATTERN
+from flagwright.model.base import FLAG_KEY_PATTERN, VARIANT_PATTERN
 
 CURRENT = "feature_management"
 LEGACY = "FeatureManagement"
@@ -83,11 +83,11 @@ def import_featuremanagement(data: Any, report: Report, env: str, source_name: s
 
 
 def _check_key(key: str, where: YamlPath, old: bool) -> None:
-    if not re.match(NAME_PATTERN, key):
+    if not re.match(FLAG_KEY_PATTERN, key):
         raise Unrepresentable(
             Code.IMPORT_NAME,
             where if not old else (*where[:-1], key),
-            "the id is not a valid flagwright name (lowercase letters, digits, '.', '_' and "
+            "the id is not a valid flagwright flag key (letters, digits, '.', '_' and "
             "'-', no '..'); services look flags up by it, so it is not renamed",
         )
 

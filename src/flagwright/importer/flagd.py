@@ -22,7 +22,8 @@ from flagwright.importer.documents import (
 from flagwright.importer.flagd_logic import Answer, Gate, Result, Split, Translator
 from flagwright.importer.positions import Report
 from flagwright.importer.problems import Unrepresentable
-from flagwright.model.base import NAME_PATTERN, VARIANT_PATTERN
+from flagwright.model.base import FLAG_KEY_PATTERN, VARIANT_PATTERN
+from flagwright.runtime.bucketing import RULES
 
 _FLAG_KEYS = {"state", "variants", "defaultVariant", "targeting", "metadata"}
 _TOP_KEYS = {"flags", "$evaluators", "$schema", "$comment", "metadata"}
@@ -50,7 +51,14 @@ def import_flagd(data: Any, report: Report, env: str, source_name: str) -> Trans
             report.add((key,), Code.IMPORT_NOT_CARRIED, f"{key!r} is not imported", at="key")
     metadata = data.get("metadata")
     own = isinstance(metadata, dict) and set(metadata) <= _OWN_METADATA
-    if metadata is not None and not (own and metadata.get("bucketing") == "flagd-v2"):
+    if own and isinstance(metadata, dict) and metadata.get("bucketing") == "flagd-v3":
+        report.add(
+            ("metadata", "bucketing"),
+            Code.IMPORT_BUCKETING_RULE,
+            "this file buckets with flagd-v3: give the environment `bucketing: flagd-v3`, or its "
+            "percentages put users in other buckets than the file's readers do",
+        )
+    if metadata is not None and not (own and metadata.get("bucketing") in RULES):
         report.add(
             ("metadata",),
             Code.IMPORT_NOT_CARRIED,
@@ -105,11 +113,11 @@ def import_flagd(data: Any, report: Report, env: str, source_name: str) -> Trans
 
 def _flag(key: str, raw: Any, translator: Translator, report: Report) -> _Parsed:
     where = ("flags", key)
-    if not re.match(NAME_PATTERN, key):
+    if not re.match(FLAG_KEY_PATTERN, key):
         raise Unrepresentable(
             Code.IMPORT_NAME,
             where,
-            "the key is not a valid flagwright name (lowercase letters, digits, '.', '_' and "
+            "the key is not a valid flagwright flag key (letters, digits, '.', '_' and "
             "'-', no '..'); services look flags up by key, so it is not renamed",
         )
     if not isinstance(raw, dict):

@@ -33,6 +33,13 @@ Chart = Annotated[
 ]
 
 
+ReadFormat = Literal["snapshot", "flagd", "featuremanagement"]
+
+
+def _snapshot_only() -> list[ReadFormat]:
+    return ["snapshot"]
+
+
 class App(Strict):
     kind: Literal["App"]
     name: Name
@@ -40,6 +47,8 @@ class App(Strict):
     chart: Chart
     values: dict[str, Any] = Field(default_factory=dict)
     flags: list[NonEmpty] = Field(default_factory=list)
+    # The flag formats the app's services read: each becomes a file of its flag ConfigMap.
+    reads: list[ReadFormat] = Field(default_factory=_snapshot_only, min_length=1)
 
 
 class Repository(Strict):

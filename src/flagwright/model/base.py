@@ -19,6 +19,10 @@ from pydantic_core import PydanticCustomError
 # No '..': names become file names and Kubernetes resource names, where it is not allowed.
 NAME_PATTERN = r"^(?!.*\.\.)[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$"
 _NAME = re.compile(NAME_PATTERN)
+# Flag keys may use upper case too (.NET services name flags with nameof(...), e.g. BatchMinting);
+# keys that differ only in case are refused (flagwright.index), since they become file names.
+FLAG_KEY_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$"
+_FLAG_KEY = re.compile(FLAG_KEY_PATTERN)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 VARIANT_PATTERN = r"^[A-Za-z0-9_]([A-Za-z0-9._-]{0,126})$"
 _VARIANT = re.compile(VARIANT_PATTERN)
@@ -41,6 +45,21 @@ def _check_name(value: str) -> str:
         raise PydanticCustomError(
             "fw_name",
             "'{value}' is not a valid name: use lowercase letters, digits, '.', '_' and '-', "
+            "starting and ending with a letter or digit, at most 128 characters",
+            {"value": value},
+        )
+    return value
+
+
+def _check_flag_key(value: str) -> str:
+    if ".." in value:
+        raise PydanticCustomError(
+            "fw_name", "'{value}' is not a valid flag key: '..' is not allowed", {"value": value}
+        )
+    if not _FLAG_KEY.match(value):
+        raise PydanticCustomError(
+            "fw_name",
+            "'{value}' is not a valid flag key: use letters, digits, '.', '_' and '-', "
             "starting and ending with a letter or digit, at most 128 characters",
             {"value": value},
         )
@@ -113,6 +132,11 @@ Name = Annotated[
     str,
     AfterValidator(_check_name),
     WithJsonSchema({"type": "string", "pattern": NAME_PATTERN}),
+]
+FlagKey = Annotated[
+    str,
+    AfterValidator(_check_flag_key),
+    WithJsonSchema({"type": "string", "pattern": FLAG_KEY_PATTERN}),
 ]
 VariantName = Annotated[
     str,

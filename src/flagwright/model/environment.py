@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, StrictBool, Tag, model_validator
 
-from flagwright.model.base import Name, NonEmpty, Percent, Strict, Time
+from flagwright.model.base import Duration, Name, NonEmpty, Percent, Strict, Time
+from flagwright.model.deploy import AppArgoCD, DeployAnalysis, DeployFields, Retry, SyncOption
 from flagwright.model.plan import QUERY_NAME_PATTERN
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
@@ -28,6 +29,12 @@ class ArgoCD(Strict):
     destination: Destination
     namespace: str = Field(pattern=DNS_LABEL)
     sync: Literal["auto", "manual"] = "manual"
+    # Argo CD extras: on every Application of the environment, and the root's and flags' own.
+    annotations: dict[str, str] = Field(default_factory=dict)
+    sync_options: list[SyncOption] = Field(default_factory=list)
+    retry: Retry | None = None
+    root_project: Name = "default"
+    flags_sync: Literal["auto", "manual"] = "auto"
 
 
 class Freeze(Strict):
@@ -62,14 +69,23 @@ class Policy(Strict):
     freeze: list[Freeze] = Field(default_factory=list)
 
 
-class BlueGreen(Strict):
+class BlueGreen(DeployFields):
     strategy: Literal["blue-green"]
-    active: Literal["blue", "green"]
+    # Obsolete: Argo Rollouts tracks the live ReplicaSet. Accepted with a warning (FW266).
+    active: Literal["blue", "green"] | None = None
+    auto_promote: bool = Field(default=False, strict=True)
+    keep_previous: Duration | None = None
+    analysis: DeployAnalysis | None = None
 
 
-class Canary(Strict):
+class Canary(DeployFields):
     strategy: Literal["canary"]
     plan: Name
+    # background: one analysis runs beside the steps; steps: each hold is an analysis step
+    analysis: Literal["background", "steps"] = "background"
+    # Argo Rollouts' own strategy.canary.trafficRouting, as its docs write it (e.g. {nginx:
+    # {stableIngress: web}}); checked against the Rollout schema at render. Default: replicas.
+    traffic_routing: dict[str, Any] | None = None
 
 
 class Rolling(Strict):
@@ -99,6 +115,7 @@ Deploy = Annotated[
 class EnvApp(Strict):
     values: dict[str, Any] = Field(default_factory=dict)
     deploy: Deploy | None = None
+    argocd: AppArgoCD | None = None
 
 
 class Environment(Strict):
@@ -106,7 +123,21 @@ class Environment(Strict):
     name: Name
     description: str | None = None
     promotes_from: Name | None = None
+    # The bucketing rule of this environment's bundles and flagd export (flagd-v2: flagd and
+    # the JS/Go/Python <= 0.5 providers; flagd-v3: openfeature-flagd-core 2.x). Changing it
+    # reassigns every percentage user, so validate --base asks for an acknowledgement.
+    bucketing: Literal["flagd-v2", "flagd-v3"] = "flagd-v2"
+    # The rule this environment leaves, written in the change that switches ``bucketing``.
+    bucketing_from: Literal["flagd-v2", "flagd-v3"] | None = None
     argocd: ArgoCD
     policy: Policy = Field(default_factory=Policy)
     metrics: Metrics | None = None
     apps: dict[Name, EnvApp] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _bucketing_from_differs(self) -> Environment:
+        if self.bucketing_from is not None and self.bucketing_from == self.bucketing:
+            raise ValueError(
+                "'bucketing_from' names the rule left behind: it must differ from 'bucketing'"
+            )
+        return self

@@ -6,7 +6,16 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
-from flagwright.model.base import Day, Name, NonEmpty, Percent, Strict, Time, VariantName
+from flagwright.model.base import (
+    Day,
+    FlagKey,
+    Name,
+    NonEmpty,
+    Percent,
+    Strict,
+    Time,
+    VariantName,
+)
 from flagwright.model.conditions import Condition
 
 FlagType = Literal["boolean", "string", "number", "object"]
@@ -44,7 +53,7 @@ class EnvEntry(Strict):
 
 class Flag(Strict):
     kind: Literal["Flag"]
-    key: Name
+    key: FlagKey
     description: NonEmpty
     owner: NonEmpty
     tags: list[str] = Field(default_factory=list)
@@ -52,7 +61,7 @@ class Flag(Strict):
     variants: dict[VariantName, Any] | None = None
     default: VariantName | None = None
     expires: Day | None = None
-    requires: list[Name] = Field(default_factory=list)
+    requires: list[FlagKey] = Field(default_factory=list)
     experiment: Experiment | None = None
     bucket_by: str = Field(default="targeting_key", min_length=1)
     environments: dict[Name, EnvEntry] = Field(default_factory=dict)

@@ -20,6 +20,7 @@ from flagwright.diff.semantic import is_active
 from flagwright.gitio.revision import Revision
 from flagwright.model import Flag
 from flagwright.model.environment import Freeze
+from flagwright.policy.bucketing import check_bucketing_changes
 
 Compiled = Mapping[str, Any]
 
@@ -59,6 +60,7 @@ def check_change_policies(base: Revision, head: Revision, now: datetime) -> Find
             _frozen(findings, base, head, env, freeze, diff.flags, diff.values)
             _frozen_applications(findings, head, env, freeze, diff.applications)
     _types_and_removals(findings, base, head)
+    check_bucketing_changes(findings, base, head, diff.flags)
     return findings
 
 

@@ -1,8 +1,10 @@
-"""Argo CD Applications: one per app and environment, and the environment's app-of-apps.
+"""Argo CD Applications: one per app and environment, the environment's flags Application, and
+its app-of-apps.
 
-Each Application has three sources: the chart (from a Helm repository or a Git path) reading its
-values file through the ``$values`` reference, the config repository itself as that reference,
-and ``rendered/<env>/manifests`` restricted to the app's own flag ConfigMap.
+Each app's Application has the chart (from a Helm repository or a Git path) reading its values
+file through the ``$values`` reference, the config repository itself as that reference, and, for
+a blue-green or canary app, ``rendered/<env>/manifests`` restricted to its Rollout file. The flag
+ConfigMaps belong to the flags Application (:mod:`.argocd_extras`).
 """
 
 from __future__ import annotations
@@ -10,13 +12,19 @@ from __future__ import annotations
 from typing import Any
 
 from flagwright.model import ChartRepo
+from flagwright.render.argocd_extras import (
+    FLAGS_FILE,
+    flags_application,
+    flags_application_name,
+    manifests_source,
+    with_extras,
+)
 from flagwright.render.artifact import Artifact
-from flagwright.render.configmap import MANAGED_BY, flag_configmap, needs_server_side_apply
+from flagwright.render.configmap import MANAGED_BY
 from flagwright.render.context import Deployment, EnvContext
 from flagwright.render.names import (
     ARGOCD_NAMESPACE,
     application_name,
-    configmap_name,
     root_application_name,
 )
 from flagwright.render.yamlout import dump_yaml
@@ -25,7 +33,8 @@ API_VERSION = "argoproj.io/v1alpha1"
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 IN_CLUSTER = "https://kubernetes.default.svc"
 # The app-of-apps creates Applications in Argo CD's own namespace; an environment's project
-# usually may not deploy there, so the root uses the project every Argo CD has.
+# usually may not deploy there, so the root uses the project every Argo CD has unless the
+# environment names another (argocd.root_project).
 ROOT_PROJECT = "default"
 VALUES_REF = "values"
 
@@ -74,38 +83,36 @@ def application(ctx: EnvContext, deployment: Deployment) -> dict[str, Any]:
     app = deployment.app.model
     argocd = ctx.environment.model.argocd
     repo = ctx.repository
-    configmap = flag_configmap(ctx, deployment)
     destination = argocd.destination.model_dump(exclude_none=True)
-    return {
+    sources = [
+        _chart_source(ctx, deployment),
+        {"repoURL": repo.url, "targetRevision": repo.revision, "ref": VALUES_REF},
+    ]
+    manifests = manifests_source(ctx, deployment)
+    if manifests is not None:
+        sources.append(manifests)
+    manifest = {
         "apiVersion": API_VERSION,
         "kind": "Application",
         "metadata": _metadata(ctx, application_name(app.name, ctx.name), app.name),
         "spec": {
             "project": argocd.project,
             "destination": {**destination, "namespace": argocd.namespace},
-            "sources": [
-                _chart_source(ctx, deployment),
-                {"repoURL": repo.url, "targetRevision": repo.revision, "ref": VALUES_REF},
-                {
-                    "repoURL": repo.url,
-                    "targetRevision": repo.revision,
-                    "path": f"{ctx.base}/manifests",
-                    "directory": {"include": f"{configmap_name(app.name)}.yaml"},
-                },
-            ],
-            "syncPolicy": _sync_policy(ctx, needs_server_side_apply(configmap)),
+            "sources": sources,
+            "syncPolicy": _sync_policy(ctx, server_side_apply=False),
         },
     }
+    return with_extras(ctx, manifest, deployment)
 
 
 def root_application(ctx: EnvContext) -> dict[str, Any]:
     repo = ctx.repository
-    return {
+    root = {
         "apiVersion": API_VERSION,
         "kind": "Application",
         "metadata": _metadata(ctx, root_application_name(ctx.name), None),
         "spec": {
-            "project": ROOT_PROJECT,
+            "project": ctx.environment.model.argocd.root_project or ROOT_PROJECT,
             "destination": {"server": IN_CLUSTER, "namespace": ARGOCD_NAMESPACE},
             "source": {
                 "repoURL": repo.url,
@@ -115,6 +122,7 @@ def root_application(ctx: EnvContext) -> dict[str, Any]:
             "syncPolicy": _sync_policy(ctx, server_side_apply=False),
         },
     }
+    return with_extras(ctx, root, None)
 
 
 def render_applications(ctx: EnvContext) -> dict[str, Artifact]:
@@ -124,6 +132,11 @@ def render_applications(ctx: EnvContext) -> dict[str, Artifact]:
         manifest = application(ctx, deployment)
         out[f"{ctx.base}/argocd/{deployment.name}.yaml"] = Artifact(
             dump_yaml(manifest), manifest, origin=deployment.app.source.path
+        )
+    flags = flags_application(ctx, _metadata(ctx, flags_application_name(ctx.name), None))
+    if flags is not None:
+        out[f"{ctx.base}/argocd/{FLAGS_FILE}"] = Artifact(
+            dump_yaml(flags), flags, origin=ctx.environment.source.path
         )
     root = root_application(ctx)
     out[f"{ctx.base}/argocd-root.yaml"] = Artifact(

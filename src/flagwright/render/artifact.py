@@ -12,12 +12,19 @@ class Artifact:
 
     ``manifest`` is the Kubernetes or Argo CD object the text was dumped from, so validation
     checks the data itself instead of parsing the text back; ``origin`` is the source file the
-    object mostly comes from, named in messages about it.
+    object mostly comes from, named in messages about it. A file of several YAML documents has
+    the first in ``manifest`` and the others, in file order, in ``more``.
     """
 
     text: str
     manifest: dict[str, Any] | None = None
     origin: str | None = None
+    more: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def documents(self) -> tuple[dict[str, Any], ...]:
+        """Every manifest in the file, in order."""
+        return () if self.manifest is None else (self.manifest, *self.more)
 
     @property
     def size(self) -> int:

@@ -1,8 +1,11 @@
-"""Flag ConfigMaps: each app's snapshot (its selected flags and their prerequisites), one per env.
+"""Flag ConfigMaps: per app and environment, the files its services read (``App.reads``): the
+app's snapshot (its selected flags and their prerequisites) and/or those flags as flagd and
+Microsoft.FeatureManagement documents.
 
 Size limits: Kubernetes rejects objects over 1 MiB, so that is an error. Over 256 KiB, Argo CD's
 client-side apply fails (it copies the object into the last-applied annotation, which is capped
-at 256 KiB), so the app's Application syncs with ``ServerSideApply=true`` and a warning says so.
+at 256 KiB), so the environment's flags Application syncs with ``ServerSideApply=true`` and a
+warning says so.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from flagwright.codes import Code
+from flagwright.render.app_exports import app_export_text
 from flagwright.render.artifact import Artifact
 from flagwright.render.context import Deployment, EnvContext
-from flagwright.render.names import SNAPSHOT_KEY, configmap_name
+from flagwright.render.names import FORMAT_FILES, SNAPSHOT_KEY, configmap_name
 from flagwright.render.yamlout import dump_yaml
 
 MAX_BYTES = 1024 * 1024
@@ -48,6 +52,13 @@ def flag_configmap(ctx: EnvContext, deployment: Deployment) -> Artifact:
     if keys is None:
         keys = ctx.selections[patterns] = selected_keys(ctx.bundle, list(patterns))
     digest = ctx.bundle_text.digest(keys)
+    data: dict[str, str] = {}
+    for fmt in dict.fromkeys(app.reads):  # in declared order, each once
+        name = FORMAT_FILES[fmt]
+        if name == SNAPSHOT_KEY:
+            data[name] = ctx.bundle_text.text(keys, digest)
+        else:
+            data[name] = app_export_text(ctx, keys, digest, name)
     manifest: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -57,11 +68,11 @@ def flag_configmap(ctx: EnvContext, deployment: Deployment) -> Artifact:
             "labels": labels(ctx, app.name),
             "annotations": {DIGEST_ANNOTATION: digest},
         },
-        "data": {SNAPSHOT_KEY: ctx.bundle_text.text(keys, digest)},
+        "data": data,
     }
     artifact = Artifact(dump_yaml(manifest), manifest, origin=deployment.app.source.path)
     ctx.memo[key] = artifact
-    _check_size(ctx, deployment, artifact)
+    _check_size(ctx, deployment, artifact, data)
     return artifact
 
 
@@ -69,21 +80,25 @@ def needs_server_side_apply(artifact: Artifact) -> bool:
     return artifact.size > SERVER_SIDE_APPLY_BYTES
 
 
-def _check_size(ctx: EnvContext, deployment: Deployment, artifact: Artifact) -> None:
+def _check_size(
+    ctx: EnvContext, deployment: Deployment, artifact: Artifact, data: dict[str, str]
+) -> None:
     size = artifact.size
     path = configmap_path(ctx, deployment.name)
     source = deployment.app.source
     if size > MAX_BYTES:
+        files = ", ".join(f"{name} {_kib(len(text.encode()))}" for name, text in data.items())
+        where = ("reads",) if len(data) > 1 else ("flags",)
         ctx.findings.add(
-            source, ("flags",), Code.CONFIGMAP_TOO_LARGE,
-            f"{path} would be {_kib(size)}, over Kubernetes' 1 MiB object limit: select fewer "
-            "flags for this app",
+            source, where, Code.CONFIGMAP_TOO_LARGE,
+            f"{path} would be {_kib(size)} ({files}), over Kubernetes' 1 MiB object limit: "
+            "select fewer flags for this app or read fewer formats",
         )  # fmt: skip
     elif size > SERVER_SIDE_APPLY_BYTES:
         ctx.findings.add(
             source, ("flags",), Code.CONFIGMAP_LARGE,
             f"{path} is {_kib(size)}, over 256 KiB: Argo CD's client-side apply cannot store "
-            "it, so its Application syncs with ServerSideApply=true",
+            "it, so the environment's flags Application syncs with ServerSideApply=true",
         )  # fmt: skip
 
 

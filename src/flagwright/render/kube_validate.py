@@ -29,6 +29,7 @@ from flagwright.render.names import LABEL as _LABEL
 from flagwright.render.names import LABEL_VALUE as _LABEL_VALUE
 from flagwright.render.names import QUALIFIED as _QUALIFIED
 from flagwright.render.names import SUBDOMAIN as _SUBDOMAIN
+from flagwright.render.rollouts_rules import ROLLOUTS_SCHEMAS, rollouts_rules
 
 Problem = tuple[YamlPath, Code, str]
 
@@ -97,12 +98,24 @@ def _kubernetes_validator(folder: Path, kind: str, api_version: str) -> Draft202
     return Draft202012Validator(schema, registry=registry)
 
 
+# argoproj.io kinds: (data folder, schema file, how messages name the schema)
+_ARGO_SCHEMAS = {
+    "Application": (
+        "argocd",
+        "application.strict.json",
+        "the Argo CD Application CRD schema (v3.5.1)",
+    ),
+    **ROLLOUTS_SCHEMAS,
+}
+
+
 @cache
 def _argocd_validator(kind: str) -> Draft202012Validator | None:
-    name = {"Application": "application.strict.json"}.get(kind)
-    if name is None:
+    entry = _ARGO_SCHEMAS.get(kind)
+    if entry is None:
         return None
-    text = resources.files("flagwright").joinpath("data", "argocd", name).read_text("utf-8")
+    folder, name, _ = entry
+    text = resources.files("flagwright").joinpath("data", folder, name).read_text("utf-8")
     return Draft202012Validator(json.loads(text))
 
 
@@ -120,7 +133,7 @@ class ManifestValidator:
             return [((), Code.MANIFEST_SCHEMA, "a manifest needs string apiVersion and kind")]
         if api_version == ARGOCD_API:
             validator = _argocd_validator(kind)
-            schema_name = f"the Argo CD {kind} CRD schema (v3.5.1)"
+            schema_name = _ARGO_SCHEMAS[kind][2] if kind in _ARGO_SCHEMAS else kind
         else:
             validator = _kubernetes_validator(self._folder, kind, api_version)
             schema_name = f"Kubernetes {self.kubernetes_version}'s {kind} schema"
@@ -134,6 +147,8 @@ class ManifestValidator:
         found.extend(_name_problems(manifest))
         if api_version == ARGOCD_API and kind == "Application":
             found.extend(_application_rules(manifest))
+        if api_version == ARGOCD_API and kind in ROLLOUTS_SCHEMAS:
+            found.extend(rollouts_rules(manifest))
         return found
 
 

@@ -16,6 +16,12 @@ MAX_LABEL = 63
 
 ARGOCD_NAMESPACE = "argocd"
 SNAPSHOT_KEY = "snapshot.json"
+# The file (ConfigMap key) of each format an App can read, in the order they appear in `reads`.
+FORMAT_FILES = {
+    "snapshot": SNAPSHOT_KEY,
+    "flagd": "flagd.json",
+    "featuremanagement": "featuremanagement.json",
+}
 
 
 def configmap_name(app: str) -> str:

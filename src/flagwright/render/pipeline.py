@@ -29,6 +29,7 @@ from flagwright.render.configmap import render_configmaps
 from flagwright.render.context import RENDERED, EnvContext
 from flagwright.render.exports import render_featuremanagement, render_flagd
 from flagwright.render.kube_validate import ManifestValidator
+from flagwright.render.rollout import render_rollouts
 from flagwright.render.templating import ValueTemplates
 from flagwright.render.values import render_values
 from flagwright.validate import Validated, validate_repository
@@ -40,6 +41,7 @@ RENDERERS: list[tuple[str, RenderFn]] = [
     ("values", render_values),
     ("snapshot", render_snapshot),
     ("configmaps", render_configmaps),
+    ("rollouts", render_rollouts),
     ("argocd", render_applications),
     ("flagd", render_flagd),
     ("featuremanagement", render_featuremanagement),
@@ -196,11 +198,12 @@ def _render_forked(
 def validate_artifacts(files: dict[str, Artifact], validator: ManifestValidator) -> list[Finding]:
     found: list[Finding] = []
     for path, artifact in files.items():
-        if artifact.manifest is None:
-            continue
         suffix = f" (generated from {artifact.origin})" if artifact.origin else ""
-        for where, code, message in validator.problems(artifact.manifest):
-            found.append(Finding(Source(path), where, code, message + suffix, code.severity))
+        for doc, manifest in enumerate(artifact.documents):
+            for where, code, message in validator.problems(manifest):
+                found.append(
+                    Finding(Source(path, doc), where, code, message + suffix, code.severity)
+                )
     return found
 
 
@@ -208,10 +211,12 @@ def _duplicates(files: dict[str, Artifact]) -> list[Finding]:
     """Two rendered objects of one kind with the same name and namespace would overwrite."""
     seen: dict[tuple[str, str, str, str], str] = {}
     found: list[Finding] = []
-    for path in sorted(files):
-        manifest = files[path].manifest
-        if manifest is None:
-            continue
+    documents = (
+        (path, doc, manifest)
+        for path, artifact in sorted(files.items())
+        for doc, manifest in enumerate(artifact.documents)
+    )
+    for path, doc, manifest in documents:
         metadata = manifest.get("metadata")
         if not isinstance(metadata, dict):
             continue
@@ -224,7 +229,7 @@ def _duplicates(files: dict[str, Artifact]) -> list[Finding]:
         if key in seen:
             message = f"{key[1]} {key[3]!r} in namespace {key[2]!r} is also rendered to {seen[key]}"
             found.append(
-                Finding(Source(path), ("metadata", "name"), Code.DUPLICATE_RESOURCE, message)
+                Finding(Source(path, doc), ("metadata", "name"), Code.DUPLICATE_RESOURCE, message)
             )
         else:
             seen[key] = path

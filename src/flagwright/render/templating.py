@@ -1,4 +1,5 @@
-"""Interpolation in Helm value strings: ``{{ app }}``, ``{{ env }}`` and the other names below.
+"""Bare-name templates: Helm value strings (``{{ app }}``, ``{{ env }}`` and the names below) and,
+through :class:`Templates`, any other template with its own list of names (metric queries).
 
 Only leaf strings are templates (never keys, never whole files); they render in jinja2's sandbox
 with ``StrictUndefined``, so a typo is an error rather than an empty string. A problem becomes a
@@ -25,7 +26,7 @@ no globals (no ``range``, ``lipsum``, ``dict``, ``cycler``...).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,37 +70,54 @@ _ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name)
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateCodes:
+    """The diagnostic codes one kind of template reports its problems with."""
+
+    undefined: Code
+    sandbox: Code
+    error: Code
+
+
+VALUE_CODES = TemplateCodes(Code.TEMPLATE_UNDEFINED, Code.TEMPLATE_SANDBOX, Code.TEMPLATE_ERROR)
+
+
+class TemplateProblem(Exception):
+    """Why a template is refused or does not render; ``code`` is the diagnostic to report."""
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
 class _Compiled:
     template: Template
     names: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class _Rejected:
-    code: Code
-    message: str
-
-
-def _compile(env: SandboxedEnvironment, text: str) -> _Compiled | _Rejected:
+def _compile(
+    env: SandboxedEnvironment, text: str, codes: TemplateCodes
+) -> _Compiled | TemplateProblem:
     """The template, or why it is refused, decided from its syntax tree before it can run."""
     expressions = text.count("{{") + text.count("{%")
     if expressions > MAX_EXPRESSIONS:
-        return _Rejected(
-            Code.TEMPLATE_SANDBOX,
+        return TemplateProblem(
+            codes.sandbox,
             f"template {_short(text)} has {expressions} '{{{{' or '{{%'; at most "
             f"{MAX_EXPRESSIONS} are allowed in one string",
         )
     try:
         tree = env.parse(text)
     except TemplateSyntaxError as exc:
-        return _Rejected(Code.TEMPLATE_ERROR, f"template {_short(text)}: {exc.message}")
+        return TemplateProblem(codes.error, f"template {_short(text)}: {exc.message}")
     used: set[str] = set()
     for node in tree.find_all(nodes.Node):
         if not isinstance(node, _ALLOWED_NODES) or (
             isinstance(node, nodes.Name) and node.ctx != "load"
         ):
-            return _Rejected(
-                Code.TEMPLATE_SANDBOX,
+            return TemplateProblem(
+                codes.sandbox,
                 f"template {_short(text)}: only plain names such as {{{{ app }}}} may be used "
                 f"inside {{{{ }}}}, not {_describe(node)} (line {node.lineno} of the template)",
             )
@@ -118,15 +136,77 @@ def _describe(node: nodes.Node) -> str:
     return f"an expression of kind {type(node).__name__}"
 
 
-class ValueTemplates:
-    """Renders the strings of values trees; compiled templates are shared across environments."""
+class Templates:
+    """Bare-name templates over a fixed list of names; compiled templates are cached by text.
 
-    def __init__(self) -> None:
+    ``available`` are the names such a template may use (listed in messages); a render supplies
+    their values. Problems raise :class:`TemplateProblem` with the codes of ``codes``.
+    """
+
+    def __init__(self, available: Sequence[str], codes: TemplateCodes) -> None:
+        self.available = tuple(available)
+        self.codes = codes
         self._env = SandboxedEnvironment(
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
         )
         self._env.globals.clear()
-        self._compiled: dict[str, _Compiled | _Rejected] = {}
+        self._compiled: dict[str, _Compiled | TemplateProblem] = {}
+
+    def _get(self, text: str) -> _Compiled:
+        compiled = self._compiled.get(text)
+        if compiled is None:
+            compiled = self._compiled[text] = _compile(self._env, text, self.codes)
+        if isinstance(compiled, TemplateProblem):
+            # a fresh exception each time: re-raising the cached one would grow its traceback
+            raise TemplateProblem(compiled.code, compiled.message)
+        return compiled
+
+    def _unknown(self, text: str, unknown: str) -> TemplateProblem:
+        return TemplateProblem(
+            self.codes.undefined,
+            f"template {_short(text)}: {unknown!r} is undefined; available names: "
+            f"{', '.join(self.available)}",
+        )
+
+    def check(self, text: str) -> None:
+        """Raises the problem a render of ``text`` would have with any values of the names."""
+        unknown = sorted(self._get(text).names - set(self.available))
+        if unknown:
+            raise self._unknown(text, unknown[0])
+
+    def render(self, text: str, names: Mapping[str, str]) -> str:
+        """``text`` with every name replaced by its value in ``names``."""
+        compiled = self._get(text)
+        unknown = sorted(compiled.names - names.keys())
+        if unknown:
+            raise self._unknown(text, unknown[0])
+        codes = self.codes
+        try:
+            result = compiled.template.render(names)
+        except SecurityError as exc:
+            raise TemplateProblem(codes.sandbox, f"template {_short(text)}: {exc}") from None
+        except UndefinedError as exc:
+            raise TemplateProblem(
+                codes.undefined,
+                f"template {_short(text)}: {exc}; available names: {', '.join(self.available)}",
+            ) from None
+        except Exception as exc:  # a template is user input: any failure is the user's to fix
+            raise TemplateProblem(
+                codes.error, f"template {_short(text)}: {type(exc).__name__}: {exc}"
+            ) from None
+        if len(result) > MAX_RESULT_CHARS:
+            raise TemplateProblem(
+                codes.sandbox,
+                f"template {_short(text)} renders to more than {MAX_RESULT_CHARS} characters",
+            )
+        return result
+
+
+class ValueTemplates(Templates):
+    """Renders the strings of values trees; compiled templates are shared across environments."""
+
+    def __init__(self) -> None:
+        super().__init__(TEMPLATE_NAMES, VALUE_CODES)
 
     def render_tree(
         self,
@@ -144,9 +224,23 @@ class ValueTemplates:
         if budget is None:
             budget = Budget()
         if isinstance(value, str):
-            if "{" not in value:
+            if "{" not in value or budget.spent:
                 return value
-            return self._render_within(value, names, source, where, findings, budget)
+            try:
+                result = self.render(value, names)
+            except TemplateProblem as problem:
+                findings.add(source, where, problem.code, problem.message)
+                return value
+            budget.remaining -= len(result) - len(value)
+            if budget.remaining < 0:
+                budget.spent = True
+                findings.add(
+                    source, where, self.codes.sandbox,
+                    f"templates would add more than {MAX_GROWTH_CHARS} characters to one values "
+                    f"file (reached at template {_short(value)}); repeat less through templates",
+                )  # fmt: skip
+                return value
+            return result
         if isinstance(value, Mapping):
             return {
                 key: self.render_tree(item, names, source, (*where, key), findings, budget)
@@ -158,64 +252,3 @@ class ValueTemplates:
                 for i, item in enumerate(value)
             ]
         return value
-
-    def _render_within(
-        self, text: str, names: Mapping[str, str], source: Source, where: YamlPath,
-        findings: Findings, budget: Budget,
-    ) -> str:  # fmt: skip
-        if budget.spent:
-            return text
-        result = self._render(text, names, source, where, findings)
-        budget.remaining -= len(result) - len(text)
-        if budget.remaining < 0:
-            budget.spent = True
-            findings.add(
-                source, where, Code.TEMPLATE_SANDBOX,
-                f"templates would add more than {MAX_GROWTH_CHARS} characters to one values "
-                f"file (reached at template {_short(text)}); repeat less through templates",
-            )  # fmt: skip
-            return text
-        return result
-
-    def _render(
-        self, text: str, names: Mapping[str, str], source: Source, where: YamlPath,
-        findings: Findings,
-    ) -> str:  # fmt: skip
-        compiled = self._compiled.get(text)
-        if compiled is None:
-            compiled = self._compiled[text] = _compile(self._env, text)
-        if isinstance(compiled, _Rejected):
-            findings.add(source, where, compiled.code, compiled.message)
-            return text
-        unknown = sorted(compiled.names - names.keys())
-        if unknown:
-            findings.add(
-                source, where, Code.TEMPLATE_UNDEFINED,
-                f"template {_short(text)}: {unknown[0]!r} is undefined; available names: "
-                f"{', '.join(TEMPLATE_NAMES)}",
-            )  # fmt: skip
-            return text
-        try:
-            result = compiled.template.render(names)
-        except SecurityError as exc:
-            findings.add(source, where, Code.TEMPLATE_SANDBOX, f"template {_short(text)}: {exc}")
-            return text
-        except UndefinedError as exc:
-            findings.add(
-                source, where, Code.TEMPLATE_UNDEFINED,
-                f"template {_short(text)}: {exc}; available names: {', '.join(TEMPLATE_NAMES)}",
-            )  # fmt: skip
-            return text
-        except Exception as exc:  # a template is user input: any failure is the user's to fix
-            findings.add(
-                source, where, Code.TEMPLATE_ERROR,
-                f"template {_short(text)}: {type(exc).__name__}: {exc}",
-            )  # fmt: skip
-            return text
-        if len(result) > MAX_RESULT_CHARS:
-            findings.add(
-                source, where, Code.TEMPLATE_SANDBOX,
-                f"template {_short(text)} renders to more than {MAX_RESULT_CHARS} characters",
-            )  # fmt: skip
-            return text
-        return result

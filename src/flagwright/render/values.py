@@ -12,7 +12,7 @@ own values; they are merged last and win.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flagwright.diagnostics import Findings
@@ -20,7 +20,7 @@ from flagwright.load.repository import Located
 from flagwright.model import App, Environment, RolloutPlan
 from flagwright.model.environment import BlueGreen, Canary, EnvApp
 from flagwright.render.artifact import Artifact
-from flagwright.render.names import SNAPSHOT_KEY, configmap_name
+from flagwright.render.names import FORMAT_FILES, SNAPSHOT_KEY, configmap_name
 from flagwright.render.templating import Budget, ValueTemplates
 from flagwright.render.yamlout import dump_yaml
 
@@ -51,23 +51,36 @@ def _copy(value: Any) -> Any:
 
 
 def generated_values(
-    app: str, env: str, env_app: EnvApp, plans: Mapping[str, RolloutPlan]
+    app: str,
+    env: str,
+    env_app: EnvApp,
+    plans: Mapping[str, RolloutPlan],
+    reads: Sequence[str] = ("snapshot",),
 ) -> dict[str, Any]:
-    """The keys flagwright adds: where the flags are mounted from, and the deploy strategy."""
-    generated: dict[str, Any] = {
-        "app": app,
-        "environment": env,
-        "flags": {"configMap": configmap_name(app), "key": SNAPSHOT_KEY},
-    }
+    """The keys flagwright adds: where the flags are mounted from, and the deploy strategy.
+
+    ``flags.key`` is the file of the first format the app reads; ``flags.files`` lists every
+    file of its ConfigMap when it reads more than the snapshot.
+    """
+    files = [FORMAT_FILES[fmt] for fmt in dict.fromkeys(reads)]
+    flags: dict[str, Any] = {"configMap": configmap_name(app), "key": files[0]}
+    if files != [SNAPSHOT_KEY]:
+        flags["files"] = files
+    generated: dict[str, Any] = {"app": app, "environment": env, "flags": flags}
     deploy = env_app.deploy
     if isinstance(deploy, BlueGreen):
-        preview = "green" if deploy.active == "blue" else "blue"
-        generated["deploy"] = {
-            "strategy": "blue-green",
-            "blueGreen": {"activeSlot": deploy.active, "previewSlot": preview},
-        }
+        # Argo Rollouts runs the strategy (rendered/<env>/manifests/<app>-rollout.yaml); `rollout`
+        # names its Rollout, e.g. for a chart's HorizontalPodAutoscaler to scale.
+        generated["deploy"] = {"strategy": "blue-green", "rollout": app}
+        if deploy.active is not None:  # obsolete (FW266), still passed on for old charts
+            preview = "green" if deploy.active == "blue" else "blue"
+            generated["deploy"]["blueGreen"] = {"activeSlot": deploy.active, "previewSlot": preview}
     elif isinstance(deploy, Canary):
-        generated["deploy"] = {"strategy": "canary", "canary": _canary(plans[deploy.plan])}
+        generated["deploy"] = {
+            "strategy": "canary",
+            "rollout": app,
+            "canary": _canary(plans[deploy.plan]),
+        }
     elif deploy is not None:
         generated["deploy"] = {"strategy": deploy.strategy}
     return {GENERATED_KEY: generated}
@@ -137,7 +150,7 @@ def render_values(ctx: EnvContext) -> dict[str, Artifact]:
         app_values, env_values = render_app_values(
             ctx.templates, names, deployment.app, env_doc, ctx.findings
         )
-        generated = generated_values(app.name, ctx.name, deployment.env_app, plans)
+        generated = generated_values(app.name, ctx.name, deployment.env_app, plans, app.reads)
         values = helm_values(app_values, env_values, generated)
         out[f"{ctx.base}/values/{app.name}.yaml"] = Artifact(
             dump_yaml(values), origin=deployment.app.source.path

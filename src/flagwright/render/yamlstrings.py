@@ -7,8 +7,9 @@ indentation or its ``- ``):
 1. on the key's line, as libyaml spells it on one line (plain, ``'single'`` or ``"double"``);
 2. for a single word too long for the key's line, alone on the next line;
 3. a multi-line string as a literal block (``|``), lines as they are;
-4. as a folded block (``>``): long lines broken at single spaces, which folding turns back into
-   spaces, and each line break written as an empty line (a ConfigMap's one-flag-per-line JSON);
+4. as a folded block (``>``, ``>-``): long lines broken at single spaces, which folding turns
+   back into spaces, and each line break written as an empty line (a ConfigMap's
+   one-flag-per-line JSON, a long PromQL query);
 5. double-quoted, broken anywhere: at a single space by folding, elsewhere by an escaped line
    break (``\\`` at the end of the line), which YAML removes with the next line's indentation.
 
@@ -105,6 +106,7 @@ def scalar_lines(value: Any, head: str, indent: int) -> list[str]:
         styles = [
             lambda: [f"{head} {spelled}"],
             lambda: [head, pad + spelled] if " " not in spelled else None,
+            lambda: _folded(value, head, pad) if isinstance(value, str) else None,
         ]
     else:
         styles = [lambda: _literal(value, head, pad), lambda: _folded(value, head, pad)]
@@ -146,19 +148,27 @@ def _literal(text: str, head: str, pad: str) -> list[str] | None:
 
 
 def _folded(text: str, head: str, pad: str) -> list[str] | None:
-    # Lines starting with a space are "more indented" and would not fold; a run of three line
-    # breaks would need three empty lines, one more than yamllint allows.
-    if not _block_safe(text) or "\n " in text or text.startswith(" ") or "\n\n\n" in text:
+    """A folded block: folding joins two adjacent text lines with a space, so a real line break
+    between them is written as an empty line. Lines starting with a space ("more indented") are
+    not folded: the breaks around them stay as they are, and they are written unbroken."""
+    if not _block_safe(text) or text.startswith(" ") or "\n\n\n" in text:
         return None
     chomp, lines = _chomp(text)
     out = [f"{head} >{chomp}"]
     width = MAX_LINE - len(pad)
-    for index, line in enumerate(lines):
-        if index:
-            # Folding joins adjacent lines with a space; each empty line is one line break.
-            out.append("")
-        if line:
-            out.extend(pad + part for part in _fold_at_spaces(line, width))
+    previous: str | None = None
+    empty = 0
+    for line in lines:
+        if not line:
+            empty += 1
+            continue
+        if previous is not None:
+            both_folded = not previous.startswith(" ") and not line.startswith(" ")
+            out.extend([""] * (empty + both_folded))
+        empty = 0
+        spaced = line.startswith(" ")
+        out.extend(pad + part for part in ([line] if spaced else _fold_at_spaces(line, width)))
+        previous = line
     return out
 
 
@@ -217,6 +227,11 @@ def _quoted(text: str, pad: str) -> list[str]:
             current = "\\ " if token == " " else token
         else:
             current += token
+            if token == "\\n" and i + 1 < len(tokens):
+                # One physical line per line of the text, as far as the width allows.
+                lines.append(current + "\\")
+                current = "\\ " if tokens[i + 1] == " " else ""
+                i += 1 if tokens[i + 1] == " " else 0
         i += 1
     lines.append(current + '"')
     return [pad + line for line in lines]

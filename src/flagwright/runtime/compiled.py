@@ -41,7 +41,7 @@ class CompiledSnapshot:
                 return found
             self._compiling.append(key)
             try:
-                compiled = compile_flag(key, raw, self._prerequisite)
+                compiled = compile_flag(key, raw, self._prerequisite, self.snapshot.bucketing)
             except SnapshotError as exc:
                 compiled = broken_flag(key, raw, f"flag {key!r}: {exc}")
             finally:

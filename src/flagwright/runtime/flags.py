@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from mmh3 import hash as _murmur3
 
-from .bucketing import TOTAL, key_text
+from .bucketing import BUCKETING, RULES, TOTAL, key_text, shown_key
 from .conditions import compile_condition
 from .errors import SnapshotError
 from .evaluation import Evaluation, Reason
@@ -107,9 +107,10 @@ def broken_flag(key: str, raw: object, problem: str) -> CompiledFlag:
 class _Builder:
     """Per-flag compile state: validates pieces and interns outcomes."""
 
-    def __init__(self, key: str, raw: Mapping[str, Any]) -> None:
+    def __init__(self, key: str, raw: Mapping[str, Any], bucketing: str = BUCKETING) -> None:
         self.key = key
         self.raw = raw
+        self.bucketing = bucketing
         self.outcomes: list[Outcome] = []
         self._interned: dict[tuple[str, str, str | None], Outcome] = {}
         flag_type = raw.get("type")
@@ -170,6 +171,8 @@ class _Builder:
         attr = self.bucket_by
         prefix = self.key
         murmur = _murmur3
+        if self.bucketing != BUCKETING:
+            return _rule_chooser(self.bucketing, prefix, attr)
 
         def choose(
             ctx: Mapping[str, Any], pairs: Pairs, no_bucket: Outcome, trace: Trace | None
@@ -196,6 +199,32 @@ class _Builder:
         return choose
 
 
+def _rule_chooser(rule: str, flag_key: str, attr: str) -> Choose:
+    """The chooser of a rule other than flagd-v2, from its bucket-input function."""
+    murmur = _murmur3
+    bucket_input = RULES[rule]
+
+    def choose(
+        ctx: Mapping[str, Any], pairs: Pairs, no_bucket: Outcome, trace: Trace | None
+    ) -> Outcome:
+        value = ctx.get(attr)
+        data = bucket_input(flag_key, attr, value)
+        if data is None:
+            if trace is not None:
+                trace.append(_bucket_step(attr, value, None, None, pairs, no_bucket))
+            return no_bucket
+        bucket = (murmur(data, 0, False) * TOTAL) >> 32
+        for threshold, outcome in pairs:  # noqa: B007 (the last pair always ends the loop)
+            if bucket < threshold:
+                break
+        if trace is not None:
+            key = shown_key(flag_key, attr, value)
+            trace.append(_bucket_step(attr, value, key, bucket, pairs, outcome))
+        return outcome
+
+    return choose
+
+
 def _fits(flag_type: str, value: object) -> bool:
     if flag_type == "boolean":
         return isinstance(value, bool)
@@ -207,7 +236,7 @@ def _fits(flag_type: str, value: object) -> bool:
 
 
 def _bucket_step(
-    attr: str, value: object, key: str | None, bucket: int | None, pairs: Pairs, chosen: Outcome
+    attr: str, value: object, key: object, bucket: int | None, pairs: Pairs, chosen: Outcome
 ) -> dict[str, Any]:
     previous = 0
     weights = []
@@ -226,14 +255,19 @@ def _bucket_step(
     }
 
 
-def compile_flag(key: str, raw: object, resolve: Resolve) -> CompiledFlag:
-    """Compile ``raw``; prerequisites come from ``resolve``. Raises SnapshotError."""
+def compile_flag(
+    key: str, raw: object, resolve: Resolve, bucketing: str = BUCKETING
+) -> CompiledFlag:
+    """Compile ``raw``; prerequisites come from ``resolve``. Raises SnapshotError.
+
+    ``bucketing`` names the snapshot's rule (:data:`.bucketing.RULES`).
+    """
     if not isinstance(raw, dict):
         raise SnapshotError("a flag must be an object")
     unknown = set(raw) - FLAG_KEYS
     if unknown:
         raise SnapshotError(f"unknown keys {sorted(unknown)}")
-    build = _Builder(key, raw)
+    build = _Builder(key, raw, bucketing)
     error = build.outcome(build.default, Reason.ERROR, None)
     listed, enabled = raw.get("listed", True), raw.get("enabled", True)
     if not isinstance(listed, bool) or not isinstance(enabled, bool):

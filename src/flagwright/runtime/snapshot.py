@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .bucketing import BUCKETING
+from .bucketing import RULES
 from .errors import SnapshotError
 
 TYPE_CHECKING = False
@@ -136,8 +136,9 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
     fmt = doc.get("format")
     if fmt != FORMAT:
         raise SnapshotError(f"unknown format {fmt!r} (this runtime reads {FORMAT!r})")
-    if doc.get("bucketing") != BUCKETING:
-        raise SnapshotError(f"unknown bucketing {doc.get('bucketing')!r} (expected {BUCKETING!r})")
+    if doc.get("bucketing") not in RULES:
+        known = " or ".join(repr(name) for name in RULES)
+        raise SnapshotError(f"unknown bucketing {doc.get('bucketing')!r} (expected {known})")
     for key in ("environment", "source_digest", "digest"):
         if not isinstance(doc.get(key), str):
             raise SnapshotError(f"{key!r} must be a string")
