@@ -10,7 +10,7 @@ experiments, acyclic prerequisites, time windows and daily schedules.
 Everything it writes validates with no diagnostics, and the same arguments give byte-identical
 files: the only source of variation is ``random.Random(seed)``, consumed in a fixed order.
 
-    python bench/generate.py OUT --flags 10000 --apps 50 [--seed 0] [--force]
+    python bench/generate.py OUT --flags 10000 --apps 50 [--clusters 6] [--seed 0] [--force]
 """
 
 from __future__ import annotations
@@ -123,13 +123,15 @@ def dump(document: dict[str, Any], header: str = "") -> str:
 
 
 class _Gen:
-    def __init__(self, flags: int, apps: int, seed: int) -> None:
+    def __init__(self, flags: int, apps: int, seed: int, clusters: int = 0) -> None:
         self.rng = random.Random(seed)
         self.n_flags = flags
         self.n_apps = apps
         self.segments: list[str] = []
         self.plans: dict[str, list[tuple[float, str | None]]] = {}
         self.keys: list[str] = []
+        self.n_clusters = clusters
+        self.booleans: dict[str, bool] = {}  # key -> has on/off variants
 
     # names -------------------------------------------------------------------------------
     def flag_keys(self) -> list[str]:
@@ -319,6 +321,7 @@ class _Gen:
         if default is not None and (variants is not None or rng.random() < 0.5):
             doc["default"] = default
         names = list(variants) if variants is not None else ["on", "off"]
+        self.booleans[key] = kind == "boolean"
         default_name = default or "off"
         if rng.random() < 0.2:
             doc["expires"] = f"{rng.randint(2040, 2045)}-{rng.randint(1, 12):02d}-01"
@@ -450,6 +453,8 @@ class _Gen:
                 "namespace": f"shop-{env}",
                 "sync": "manual" if env == "prod" else "auto",
             }
+            if self.n_clusters:
+                del doc["argocd"]["destination"]
             doc["metrics"] = {
                 "prometheus": "http://prometheus.monitoring.svc:9090",
                 "queries": {
@@ -484,19 +489,44 @@ class _Gen:
                 else:
                     entry["deploy"] = Flow(strategy="rolling")
                 env_apps[app] = entry
+            if self.n_clusters:
+                doc["clusters"] = self.clusters(env, apps)
+                doc["allow_cluster_overrides"] = [f"{AREAS[0]}-*"]
             doc["apps"] = env_apps
             yield env, doc
 
+    def clusters(self, env: str, apps: list[str]) -> list[dict[str, Any]]:
+        """The first cluster is the canary (wave 1); the last overrides a few flags."""
+        rng = self.rng
+        regions = ("eu", "us", "ap", "sa", "af", "me")
+        out: list[dict[str, Any]] = []
+        for i in range(self.n_clusters):
+            cluster: dict[str, Any] = {
+                "name": f"{env}-{regions[i % len(regions)]}-{i + 1}",
+                "destination": Flow(name=f"{env}-{regions[i % len(regions)]}-{i + 1}"),
+                "labels": Flow(region=regions[i % len(regions)]),
+                "wave": 1 if i == 0 else 2,
+            }
+            if apps and i % 2:
+                cluster["apps"] = {apps[i % len(apps)]: {"values": {"replicaCount": i + 1}}}
+            if i == self.n_clusters - 1:
+                own = [k for k in self.keys if k.startswith(f"{AREAS[0]}-") and self.booleans[k]]
+                cluster["flags"] = {k: Flow(enabled=rng.random() < 0.5, serve="off")
+                                    for k in own[:3]}  # fmt: skip
+            out.append(cluster)
+        return out
 
-def generate_repo(root: Path, flags: int, apps: int, seed: int = 0) -> None:
-    """Write a synthetic config repository of ``flags`` flags and ``apps`` apps under ``root``."""
+
+def generate_repo(root: Path, flags: int, apps: int, seed: int = 0, clusters: int = 0) -> None:
+    """Write a synthetic config repository of ``flags`` flags and ``apps`` apps under ``root``;
+    with ``clusters``, every environment runs in that many clusters instead of one."""
     if flags < 1 or apps < 0:
         raise ValueError("need at least one flag and a non-negative number of apps")
     root = Path(root)
     for folder in ("flags", "environments"):
         if (root / folder).exists() and any((root / folder).iterdir()):
             raise FileExistsError(f"{root / folder} is not empty")
-    gen = _Gen(flags, apps, seed)
+    gen = _Gen(flags, apps, seed, clusters)
     files: dict[str, str] = {}
     for name, doc in gen.plan_documents():
         files[f"flags/plans/{name}.yaml"] = dump(
@@ -538,6 +568,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flags", type=int, default=1000)
     parser.add_argument("--apps", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--clusters", type=int, default=0, help="clusters per environment")
     parser.add_argument(
         "--force", action="store_true", help="delete OUT/flags and OUT/environments first"
     )
@@ -547,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(args.out / folder, ignore_errors=True)
     started = time.perf_counter()
     try:
-        generate_repo(args.out, args.flags, args.apps, args.seed)
+        generate_repo(args.out, args.flags, args.apps, args.seed, args.clusters)
     except FileExistsError as exc:
         print(f"error: {exc} (use --force to replace)", file=sys.stderr)
         return 1

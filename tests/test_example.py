@@ -259,9 +259,21 @@ def test_prod_is_guarded_and_the_promotion_chain_is_dev_staging_prod(index: Conf
         "dev",
         None,
     ]
-    destinations = [e.argocd.destination for e in envs.values()]
+    destinations = [e.argocd.destination for e in envs.values() if e.argocd.destination]
+    destinations += [c.destination for e in envs.values() for c in e.clusters or []]
     assert any(d.name is not None for d in destinations)
     assert any(d.server is not None for d in destinations)
+
+
+def test_prod_runs_in_two_clusters_the_canary_first(index: ConfigIndex) -> None:
+    prod = index.environments["prod"].model
+    assert prod.argocd.destination is None
+    clusters = {c.name: c for c in prod.clusters or []}
+    assert set(clusters) == {"prod-eu-1", "prod-us-1"}
+    assert clusters["prod-eu-1"].wave < clusters["prod-us-1"].wave
+    assert {c.labels["region"] for c in clusters.values()} == {"eu-central", "us-east"}
+    assert clusters["prod-us-1"].flags and clusters["prod-us-1"].apps
+    assert set(clusters["prod-us-1"].flags) <= set(index.flags)
 
 
 def test_every_flag_is_described_and_owned_and_some_expire_later(index: ConfigIndex) -> None:

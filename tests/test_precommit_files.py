@@ -86,7 +86,9 @@ def test_offered_hooks() -> None:
     assert {hook_id: hook["entry"] for hook_id, hook in hooks.items()} == {
         "flagwright-validate": "flagwright validate",
         "flagwright-render-check": "flagwright render --check",
+        "flagwright-policy": "flagwright validate --pre-push",
     }
+    assert hooks["flagwright-policy"]["stages"] == ["pre-push"]
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["pass_filenames"] is False

@@ -28,6 +28,8 @@ def hermetic_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_TEMPLATE_DIR": str(template),
         "GIT_TERMINAL_PROMPT": "0",
+        # Edits check freeze windows: pin their clock to the commits' day, never the machine's.
+        "FLAGWRIGHT_NOW": "2026-11-20T12:00:00Z",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("GIT_DIR", raising=False)

@@ -64,8 +64,9 @@ def test_acknowledged_switch_passes(config_repo: GitWork) -> None:
     code, lines = _validate(config_repo)
     assert (code, lines) == (0, ["9 files, 9 documents: no problems"])
     config_repo.commit("prod on flagd-v3")
-    # Later changes of the same environment need nothing more.
-    replace(config_repo, "environments/prod.yaml", "replicaCount: 3", "replicaCount: 4")
+    # Later changes of the same environment need nothing more. (Not a Helm value: prod's values
+    # follow require_promotion, FW406.)
+    replace(config_repo, "environments/prod.yaml", "namespace: shop-prod", "namespace: shop-p2")
     assert _validate(config_repo)[0] == 0
 
 

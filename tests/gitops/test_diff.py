@@ -308,11 +308,6 @@ def test_text_output_snapshot(config_repo: GitWork, snapshot: SnapshotAssertion)
     assert FORMATTERS["text"](_diff(config_repo)) == snapshot
 
 
-def test_markdown_output_snapshot(config_repo: GitWork, snapshot: SnapshotAssertion) -> None:
-    _composite(config_repo)
-    assert FORMATTERS["markdown"](_diff(config_repo)) == snapshot
-
-
 def test_json_output_carries_exact_weights(config_repo: GitWork) -> None:
     _composite(config_repo)
     data = json.loads(FORMATTERS["json"](_diff(config_repo)))

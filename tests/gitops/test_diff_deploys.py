@@ -23,7 +23,11 @@ def test_a_new_image_in_prod_with_its_blue_green_deploy(example_repo: GitWork) -
     assert "\nDeploys:\n  checkout prod: image 4.8.2 → 4.9.0, blue-green, manual" in text
     assert "1 deploy" in text.splitlines()[1]
     markdown = FORMATTERS["markdown"](diff)
-    assert "### Deploys\n\n- checkout prod: image 4.8.2 → 4.9.0, blue-green" in markdown
+    assert "| prod | 0 | none | 1 deploy, 1 Helm value | not checked |" in markdown
+    assert (
+        "<details><summary>Deploys (1)</summary>\n\n"
+        "- checkout prod: image 4.8.2 → 4.9.0, blue-green"
+    ) in markdown
     [deploy] = json.loads(FORMATTERS["json"](diff))["deploys"]
     assert (deploy["environment"], deploy["app"]) == ("prod", "checkout")
 

@@ -178,12 +178,12 @@ def test_set_split_keeps_the_existing_variant_order(config_repo: GitWork) -> Non
     from flagwright.diff.run import run_diff
 
     result = _run(
-        config_repo, "set", "checkout", "--env", "prod", "--split", "treatment=70,control=30"
+        config_repo, "set", "checkout", "--env", "staging", "--split", "treatment=70,control=30"
     )
     assert result.exit_code == 0, result.output
-    assert "  prod:\n    split: {control: 30, treatment: 70}\n" in config_repo.read(
+    assert "  staging:\n    split: {control: 30, treatment: 70}\n" in config_repo.read(
         "flags/checkout.yaml"
     )
-    (change,) = [f for f in run_diff(config_repo.root, "main").flags if f.env == "prod"]
+    (change,) = [f for f in run_diff(config_repo.root, "main").flags if f.env == "staging"]
     assert change.blast[0].moves == (Move("control", "treatment", 2000),)
     assert change.reshuffles == ()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from click.testing import CliRunner
+from tests.cli_runner import run_cli
 
 from flagwright.audit import flag_log
 from flagwright.cli.main import cli
@@ -63,3 +66,59 @@ def test_log_env_filter_and_text_output(config_repo: GitWork) -> None:
     assert block in result.output
     assert result.output.count("commit ") == 3
     assert "staging" not in result.output
+
+
+def test_log_of_an_unknown_flag_suggests_the_right_name(config_repo: GitWork) -> None:
+    result = run_cli("-C", str(config_repo.root), "log", "new-apj")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "error: unknown flag 'new-apj'; did you mean 'new-api'?\n"
+
+
+def test_log_of_a_removed_flag_still_shows_its_history(config_repo: GitWork) -> None:
+    config_repo.remove("flags/checkout.yaml")
+    config_repo.commit("checkout retired")
+    result = run_cli("-C", str(config_repo.root), "log", "checkout", "--env", "prod")
+    assert result.exit_code == 0, result.stderr
+    assert "checkout retired" in result.stdout
+
+
+def test_log_app_env_lists_the_deploy_history(config_repo: GitWork) -> None:
+    replace(config_repo, "environments/prod.yaml", "tag: 1.0.0", "tag: 1.1.0")
+    config_repo.commit("web 1.1.0 in prod", date="2026-11-21T09:00:00+01:00")
+    replace(config_repo, "environments/staging.yaml", "replicaCount: 2", "replicaCount: 3")
+    config_repo.commit("staging: 3 replicas", date="2026-11-22T09:00:00+01:00")
+    replace(config_repo, "environments/apps/web.yaml", "version: 1.0.0", "version: 1.2.0")
+    config_repo.commit("web chart 1.2.0", date="2026-11-23T09:00:00+01:00")
+    result = run_cli("-C", str(config_repo.root), "log", "web", "--env", "prod")
+    assert result.exit_code == 0, result.stderr
+    commits = [line for line in result.stdout.splitlines() if line.startswith("commit ")]
+    assert len(commits) == 3  # staging's replica change is not prod's history
+    body = [line for line in result.stdout.splitlines() if line.startswith("    ")]
+    assert body == [
+        "    web chart 1.2.0",
+        "    prod application:",
+        "      ~ chart.version: 1.0.0 → 1.2.0",
+        "    web 1.1.0 in prod",
+        "    prod values:",
+        "      ~ image.tag: 1.0.0 → 1.1.0",
+        "    initial configuration",
+        "    prod: deployed (a new Argo CD Application)",
+    ]
+    data = json.loads(run_cli("-C", str(config_repo.root), "log", "web", "--json").stdout)
+    assert [d["subject"] for d in data] == [
+        "web chart 1.2.0",
+        "staging: 3 replicas",
+        "web 1.1.0 in prod",
+        "initial configuration",
+    ]
+    assert data[2]["values"] == [
+        {"after": "1.1.0", "app": "web", "before": "1.0.0", "environment": "prod",
+         "path": "image.tag", "status": "changed"}
+    ]  # fmt: skip
+    assert data[3]["deployed"] == ["dev", "prod", "staging"]
+
+
+def test_log_of_a_flag_not_committed_yet_is_empty(config_repo: GitWork) -> None:
+    config_repo.write("flags/fresh.yaml", "kind: Flag\nkey: fresh\ndescription: x\nowner: y\n")
+    result = run_cli("-C", str(config_repo.root), "log", "fresh")
+    assert (result.exit_code, result.stdout) == (0, "no commits change fresh\n")

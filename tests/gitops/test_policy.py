@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
+from tests.cli_runner import run_cli
 
 from flagwright.cli.main import cli
 
@@ -10,6 +11,11 @@ from .conftest import GitWork, replace
 
 CALM = "2026-11-20T12:00:00Z"
 FROZEN = "2026-12-24T12:00:00Z"
+FLAG_FROZEN = (
+    "only a change that reduces exposure (turning it off, a lower stage, percentage or share) "
+    "or restores the state before the last change is allowed"
+)
+APP_FROZEN = "only restoring the state before the last change (a switch back, a revert) is allowed"
 
 
 def _validate(work: GitWork, now: str = CALM, base: str = "main") -> tuple[int, list[str]]:
@@ -86,11 +92,15 @@ def test_freeze_blocks_changes_but_not_turning_off(config_repo: GitWork) -> None
     window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
     assert lines == [
         f"environments/prod.yaml:11:3: error[FW403] Helm values of web in prod change while "
-        f"prod is frozen from {window}",
-        f"flags/new-api.yaml:10:3: error[FW403] new-api: prod is frozen from {window}; only "
-        "turning a flag off (enabled: false) is allowed",
+        f"prod is frozen from {window}; {APP_FROZEN}",
+        "environments/prod.yaml:12:28: error[FW406] web in prod: replicaCount becomes 4, which "
+        "staging (which prod promotes from) does not have yet (it has 2); deploy it to staging "
+        "first, or acknowledge it with the commit trailer `Flagwright-Allow: FW406 "
+        "prod/web/replicaCount`",
+        f"flags/new-api.yaml:10:3: error[FW403] new-api: prod is frozen from {window}; "
+        f"{FLAG_FROZEN}",
     ]
-    assert _validate(config_repo, now=CALM)[0] == 0
+    assert [line.split(" ")[1] for line in _validate(config_repo, now=CALM)[1]] == ["error[FW406]"]
 
 
 def test_freeze_allows_a_kill_switch(config_repo: GitWork) -> None:
@@ -175,11 +185,21 @@ def test_rollout_step_covers_a_serve_replacing_a_rollout(config_repo: GitWork) -
     ]
 
 
-def test_rollout_step_covers_set_split(config_repo: GitWork) -> None:
-    _cli(config_repo, "set", "new-api", "--env", "prod", "--split", "on=100,off=0")
-    code, lines = _validate(config_repo)
-    assert code == 1
-    assert lines == [
+def _refused(work: GitWork, *args: str) -> list[str]:
+    """The diagnostics an editing command refuses with; the file is left as it was."""
+    before = {p: p.read_bytes() for p in (work.root / "flags").rglob("*.yaml")}
+    result = run_cli("-C", str(work.root), *args)
+    assert result.exit_code == 1, result.stdout
+    assert {p: p.read_bytes() for p in (work.root / "flags").rglob("*.yaml")} == before
+    head, *lines = result.stderr.splitlines()
+    assert head == (
+        "error: not written: the edit breaks a change policy (lines as they would be after it):"
+    )
+    return [line.strip() for line in lines]
+
+
+def test_set_split_is_refused_when_it_breaks_the_policy(config_repo: GitWork) -> None:
+    assert _refused(config_repo, "set", "new-api", "--env", "prod", "--split", "on=100,off=0") == [
         "flags/new-api.yaml:15:5: error[FW401] new-api in prod: the share of users served on "
         "grows from 10.00% to 100.00% in one change (90.00%); prod's max_rollout_step is 25.00%",
         "flags/new-api.yaml:15:5: error[FW402] new-api in prod would serve on to 100.00% of "
@@ -188,22 +208,58 @@ def test_rollout_step_covers_set_split(config_repo: GitWork) -> None:
     ]
 
 
-def test_rollout_step_covers_promote(config_repo: GitWork) -> None:
-    replace(config_repo, "flags/new-api.yaml", "rollout: {plan: canary, variant: \"on\", stage: 4}",
-            'serve: "on"')  # fmt: skip
-    config_repo.commit("staging fully on")
-    _cli(config_repo, "promote", "new-api", "--to", "prod")
-    code, lines = _validate(config_repo, base="HEAD")
-    assert code == 1
-    assert lines == [
+def test_promote_is_refused_beyond_max_rollout_step(config_repo: GitWork) -> None:
+    _staging_fully_on(config_repo)
+    assert _refused(config_repo, "promote", "new-api", "--to", "prod") == [
         "flags/new-api.yaml:11:12: error[FW401] new-api in prod: the share of users served on "
         "grows from 10.00% to 100.00% in one change (90.00%); prod's max_rollout_step is 25.00%"
     ]
 
 
+def test_advance_twice_on_a_branch_stops_at_max_rollout_step(config_repo: GitWork) -> None:
+    """Edits are judged from the merge base, as the pull request's `validate --base` is."""
+    config_repo.git("checkout", "-q", "-b", "rollout")
+    _cli(config_repo, "advance", "new-api", "--env", "prod", "--now", CALM)  # 10% -> 25%
+    config_repo.commit("prod to 25%")
+    assert _refused(config_repo, "advance", "new-api", "--env", "prod", "--now", CALM) == [
+        "flags/new-api.yaml:15:51: error[FW401] new-api in prod: the rollout of on grows from "
+        "10.00% to 50.00% in one change (40.00%); prod's max_rollout_step is 25.00%"
+    ]
+    assert _validate(config_repo)[0] == 0
+
+
+def test_set_serve_is_refused_during_a_freeze(config_repo: GitWork) -> None:
+    window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
+    assert _refused(
+        config_repo, "set", "new-api", "--env", "prod", "--serve", "on", "--now", FROZEN
+    )[0] == (
+        f"flags/new-api.yaml:10:3: error[FW403] new-api: prod is frozen from {window}; "
+        f"{FLAG_FROZEN}"
+    )
+
+
+def _staging_fully_on(work: GitWork) -> None:
+    replace(work, "flags/new-api.yaml", 'rollout: {plan: canary, variant: "on", stage: 4}',
+            'serve: "on"')  # fmt: skip
+    work.commit("staging fully on")
+
+
+GENTLE = """
+    kind: RolloutPlan
+    name: gentle
+    stages:
+      - {percent: 5, hold: 1h}
+      - {percent: 25, hold: 1h}
+      - {percent: 50, hold: 1h}
+      - {percent: 75, hold: 1h}
+      - {percent: 100}
+"""
+
+
 def test_rollout_step_measures_a_schedule_at_now(config_repo: GitWork) -> None:
+    config_repo.write("flags/plans/gentle.yaml", GENTLE)
     replace(config_repo, "flags/new-api.yaml", PROD_ROLLOUT,
-            'rollout: {plan: canary, variant: "on", start: "2026-12-01T00:00:00Z"}')  # fmt: skip
+            'rollout: {plan: gentle, variant: "on", start: "2026-12-01T00:00:00Z"}')  # fmt: skip
     config_repo.commit("prod on a schedule, starting in December")
     replace(config_repo, "flags/new-api.yaml", "2026-12-01T00:00:00Z", "2026-12-05T00:00:00Z")
     assert _validate(config_repo, base="HEAD")[0] == 0  # still 0% at now: nothing grows
@@ -216,6 +272,39 @@ def test_rollout_step_measures_a_schedule_at_now(config_repo: GitWork) -> None:
     ]
 
 
+def test_a_schedule_is_held_to_max_rollout_step_stage_by_stage(config_repo: GitWork) -> None:
+    _staging_fully_on(config_repo)
+    replace(config_repo, "flags/new-api.yaml", PROD_ROLLOUT,
+            'rollout: {plan: canary, variant: "on", start: "2026-12-01T00:00:00Z"}')  # fmt: skip
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:15:51: error[FW401] new-api in prod: the scheduled rollout of on "
+        "(plan canary): its schedule (1 → 10 → 25 → 50 → 100) steps from 50.00% to 100.00% at "
+        "stage 5 (50.00%); prod's max_rollout_step is 25.00%, so use a plan whose stages grow "
+        "by at most that, or a manual rollout (stage: N)"
+    ]
+    config_repo.write("flags/plans/gentle.yaml", GENTLE)
+    replace(config_repo, "flags/new-api.yaml", "plan: canary, variant: \"on\", start",
+            "plan: gentle, variant: \"on\", start")  # fmt: skip
+    assert _validate(config_repo) == (0, ["10 files, 10 documents: no problems"])
+
+
+def test_a_scheduled_stage_inside_a_freeze_is_fw403(config_repo: GitWork) -> None:
+    _staging_fully_on(config_repo)
+    config_repo.write("flags/plans/gentle.yaml", GENTLE)
+    replace(config_repo, "flags/new-api.yaml", PROD_ROLLOUT,
+            'rollout: {plan: gentle, variant: "on", start: "2026-12-19T22:00:00Z"}')  # fmt: skip
+    code, lines = _validate(config_repo)
+    assert code == 1
+    assert lines == [
+        "flags/new-api.yaml:15:51: error[FW403] new-api in prod: stage 3 (50%) of the schedule "
+        "starts at 2026-12-20T00:00:00+00:00, while prod is frozen from "
+        "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays); a freeze holds "
+        "growth, so start the schedule after it (or before, so that it ends in time)"
+    ]
+
+
 def test_freeze_blocks_a_chart_version_bump(config_repo: GitWork) -> None:
     replace(config_repo, "environments/apps/web.yaml", "version: 1.0.0", "version: 1.1.0")
     code, lines = _validate(config_repo, now=FROZEN)
@@ -223,9 +312,12 @@ def test_freeze_blocks_a_chart_version_bump(config_repo: GitWork) -> None:
     window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
     assert lines == [
         "environments/apps/web.yaml:3:63: error[FW403] the Argo CD Application of web in prod "
-        f"changes (chart.version) while prod is frozen from {window}"
+        f"changes (chart.version) while prod is frozen from {window}; {APP_FROZEN}",
+        "environments/apps/web.yaml:3:63: error[FW406] web in prod: chart.version becomes "
+        "'1.1.0', which staging (which prod promotes from) does not have yet (it has '1.0.0'); "
+        "deploy it to staging first, or acknowledge it with the commit trailer "
+        "`Flagwright-Allow: FW406 prod/web/chart.version`",
     ]
-    assert _validate(config_repo, now=CALM)[0] == 0
 
 
 def test_freeze_blocks_an_argocd_namespace_change(config_repo: GitWork) -> None:
@@ -235,5 +327,5 @@ def test_freeze_blocks_an_argocd_namespace_change(config_repo: GitWork) -> None:
     window = "2026-12-20T00:00:00+00:00 to 2027-01-03T00:00:00+00:00 (holidays)"
     assert lines == [
         "environments/prod.yaml:4:65: error[FW403] the Argo CD Application of web in prod "
-        f"changes (argocd.namespace) while prod is frozen from {window}"
+        f"changes (argocd.namespace) while prod is frozen from {window}; {APP_FROZEN}"
     ]

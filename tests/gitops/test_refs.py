@@ -64,6 +64,8 @@ def test_unknown_revision_is_a_clear_error(config_repo: GitWork) -> None:
 
 
 def test_not_a_git_repository(tmp_path: Path) -> None:
+    (tmp_path / "flags").mkdir()
+    (tmp_path / "flags/x.yaml").write_text("kind: Flag\n", encoding="utf-8")
     with pytest.raises(GitError, match="is not inside a Git repository"):
         load_pair(tmp_path, None, None)
 

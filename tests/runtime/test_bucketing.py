@@ -209,3 +209,90 @@ def test_results_identical_across_hash_seeds() -> None:
     assert [here.evaluate("ab", {"targeting_key": f"u{i}"}).variant for i in range(2000)] == [
         row[0] for row in outputs[0]
     ]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    hashed=st.one_of(st.integers(0, 2**32 - 1), st.sampled_from([0, 1, 2**31, 2**32 - 1])),
+    total=st.sampled_from([1, 3, 7, 100, 10000, 2**31 - 1]),
+    data=st.data(),
+)
+def test_hash_thresholds_pick_what_the_scaled_bucket_picks(
+    hashed: int, total: int, data: st.DataObject
+) -> None:
+    """Comparing the hash with thresholds is flagd's ``(h * total) >> 32`` selection, exactly."""
+    from flagwright.runtime.bucketing import pick, pick_hash, scale, threshold, thresholds
+
+    running = data.draw(st.integers(0, total))
+    assert (hashed < threshold(running, total)) == (scale(hashed, total) < running)
+    # At the threshold itself and one below: the exact edge.
+    edge = threshold(running, total)
+    for h in (edge - 1, edge):
+        if 0 <= h < 2**32:
+            assert (h < edge) == (scale(h, total) < running)
+    weights = data.draw(st.lists(st.integers(0, total), min_size=1, max_size=5))
+    if sum(weights) > 0:
+        assert pick_hash(hashed, thresholds(weights)) == pick(scale(hashed, sum(weights)), weights)
+
+
+def test_rules_table_and_snapshot_field() -> None:
+    from flagwright.runtime import SnapshotError, compute_digest
+    from flagwright.runtime.bucketing import RULES, rule
+
+    assert rule("flagd-v2") is RULES["flagd-v2"]
+    assert rule("flagd-v1") is None and rule(None) is None
+    assert RULES["flagd-v2"].hash("fractional-flag", "targeting_key", "jack") == 2682799072
+    assert bucket_value("fractional-flag", "jack", 100, "flagd-v2") == 62
+    doc = bundle({"f": flag()})
+    doc["bucketing"] = "flagd-v9"
+    doc["digest"] = compute_digest(doc)
+    with pytest.raises(SnapshotError, match="unknown bucketing 'flagd-v9'"):
+        Client(doc)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(min_size=1, max_size=20), st.text(max_size=20))
+def test_text_prefix_promise_of_flagd_v2(flag_key: str, value: str) -> None:
+    """The evaluator hashes a non-empty string as murmur3(flag key + value) inline for v2."""
+    from flagwright.runtime.bucketing import RULES
+
+    try:
+        data = (flag_key + value).encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    expected = murmur3_32(data) if value else None
+    assert RULES["flagd-v2"].hash(flag_key, "account", value) == expected
+
+
+def test_vectors_through_the_evaluator_services_run() -> None:
+    """The flagd vectors and the testbed's fractional flags, asked of ``Client.evaluate``.
+
+    A snapshot split is out of 10000; a testbed split whose total divides 10000 becomes the same
+    split scaled up, which picks the same variant for every hash (thresholds are equal).
+    """
+    checked = 0
+    users = ["jack", "queen", "ace", "joker", "ten", "nine", "3", "user-1", "héloïse", "x" * 50]
+    for flag_key, expression, variants, weights in _testbed_fractionals():
+        total = sum(weights)
+        form = _seed_and_attr(flag_key, expression)
+        if form is None or 10000 % total or form[0] != flag_key:
+            continue
+        scaled = [[name, w * (10000 // total)] for name, w in zip(variants, weights, strict=True)]
+        names = {name: name for name in variants}
+        doc = bundle(
+            {flag_key: string_flag({"split": scaled}, variants=names, default=variants[0])}
+        )
+        client = Client(doc)
+        for user in users:
+            expected = variants[reference_bucket(flag_key + user, weights)]
+            assert client.evaluate(flag_key, {"targeting_key": user}).variant == expected
+            assert client.explain(flag_key, {"targeting_key": user}).evaluation.variant == expected
+            checked += 1
+    assert checked >= 30
+    client = Client(bundle({"fractional-flag": string_flag(
+        {"split": [[v, 2500] for v in ("clubs", "diamonds", "hearts", "spades")]},
+        variants={v: v for v in ("clubs", "diamonds", "hearts", "spades")},
+        default="clubs",
+    )}))  # fmt: skip
+    assert client.evaluate("fractional-flag", {"targeting_key": "jack"}).variant == "hearts"
+    assert client.evaluate("fractional-flag", {"targeting_key": "queen"}).variant == "spades"

@@ -303,3 +303,75 @@ def test_bad_condition_makes_the_flag_error_with_its_default() -> None:
     assert client.evaluate("good", {}).reason == Reason.STATIC
     assert client.snapshot is not None
     assert list(client.snapshot.validate()) == ["bad"]
+
+
+REFUSED_PATTERNS = {
+    "^(a+)+$": "nested quantifiers",
+    "(x+x+)+y": "nested quantifiers",
+    "^(ab|a)*c$": "more than one way",
+    "(a|)*": "more than one way",
+    r"^\d+\d+$": "one after the other",
+    ".*@.*": "one after the other",
+    r"\w+\d\w+": "one after the other",
+    r"(a)\1": "backreferences",
+    "(?P<x>a)(?P=x)": "backreferences",
+    "(?=admin)": "lookahead and lookbehind",
+    "(?<!x)y": "lookahead and lookbehind",
+}
+ALLOWED_PATTERNS = [
+    r"^[a-z0-9._%+-]+@company\.com$",
+    r"\w+@\w+\.com",
+    r"^\d+\.\d+$",
+    "(ab|cd)*e",
+    "^user-[0-9]{3}$",
+    r"\d{3}\d{4}",
+    "(?i)^BETA-",
+    "[^@]+@[^@]+",
+    r"(https?://)?example\.com",
+    r"(\w|\d)+",  # the engine turns this into one character class
+]
+
+
+def test_pattern_safety_rules() -> None:
+    from flagwright.runtime.regex import problem
+
+    for pattern, reason in REFUSED_PATTERNS.items():
+        refused = problem(pattern)
+        assert refused is not None and reason in str(refused), pattern
+        assert refused.construct == (reason in ("backreferences", "lookahead and lookbehind"))
+    for pattern in ALLOWED_PATTERNS:
+        assert problem(pattern) is None, pattern
+
+
+def test_runtime_refuses_a_slow_pattern_and_bounds_the_input() -> None:
+    from flagwright.runtime.regex import MAX_MATCH_LENGTH
+
+    client = Client(
+        bundle(
+            {
+                "slow": flag(rules=[rule(attr("email", "matches", "^(a+)+$"), "off")]),
+                "ok": flag({"serve": "off"}, rules=[rule(attr("ua", "matches", "a*b"), "on")]),
+            }
+        )
+    )
+    hostile = {"email": "a" * 34 + "!"}
+    assert client.evaluate("slow", hostile).reason == Reason.ERROR  # refused, never run
+    assert client.snapshot is not None
+    assert "not allowed" in client.snapshot.validate()["slow"]
+    assert client.is_enabled("ok", {"ua": "a" * (MAX_MATCH_LENGTH - 1) + "b"})
+    assert not client.is_enabled("ok", {"ua": "a" * MAX_MATCH_LENGTH + "b"})  # too long
+    assert client.explain("ok", {"ua": "a" * MAX_MATCH_LENGTH + "b"}).evaluation.value is False
+
+
+def test_chained_choices_and_long_patterns_are_refused() -> None:
+    from flagwright.runtime.regex import MAX_PATTERN_LENGTH, problem
+
+    # Both take minutes in Python's engine on a few dozen characters.
+    for pattern in ["a?" * 24 + "a" * 24, "(a|aa)" * 30 + "b", r"\w+s?", r"\d+\.?\d*"]:
+        refused = problem(pattern)
+        assert refused is not None and not refused.construct, pattern
+    for pattern in [r"-?\d+", r"^v?\d+$", "colou?r", "(foo|foobar)x", "^(beta|alpha)-"]:
+        assert problem(pattern) is None, pattern
+    assert problem("a" * MAX_PATTERN_LENGTH) is None
+    too_long = problem("a" * (MAX_PATTERN_LENGTH + 1))
+    assert too_long is not None and "longer than 200" in str(too_long)

@@ -223,3 +223,76 @@ def test_snapshot_can_be_shared_between_clients() -> None:
     assert second.evaluate("f", {}).value == "two"
     assert second.counters() == {("f", "two"): 1}
     assert first.counters() == {("f", "two"): 1}
+
+
+def _with_broken_flag(version: str) -> dict[str, Any]:
+    """A bundle whose digest is right but whose flag ``padding`` does not compile."""
+    doc = versioned(version)
+    doc["flags"]["padding"]["fallthrough"] = {"split": [["control", 10], ["treatment", 20]]}
+    return bundle(doc["flags"])
+
+
+def test_reload_with_a_flag_that_does_not_compile_keeps_the_last_good(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "snapshot.json"
+    write_bundle(path, versioned("one"))
+    with Client.from_file(path) as client:
+        first = client.snapshot
+        assert first is not None
+        assert client.evaluate("padding", {"targeting_key": "u"}).reason == Reason.STATIC
+        broken = _with_broken_flag("two")
+        write_bundle(path, broken)
+        assert Snapshot.from_file(path).digest == broken["digest"]  # the digest is fine
+        with caplog.at_level(logging.WARNING, logger="flagwright.runtime"):
+            assert client.reload() is False
+        assert client.snapshot is first
+        assert client.evaluate("f", {}).value == "one"  # not the broken bundle's "two"
+        assert client.evaluate("padding", {"targeting_key": "u"}).reason == Reason.STATIC
+        rejected = [r for r in caplog.records if "rejected snapshot" in r.getMessage()]
+        assert len(rejected) == 1 and rejected[0].levelno == logging.ERROR
+        message = rejected[0].getMessage()
+        assert "1 flag(s) do not compile" in message and "'padding'" in message
+        assert f"still serving {first.digest}" in message
+        write_bundle(path, versioned("two"))
+        assert client.reload() is True
+        assert client.evaluate("f", {}).value == "two"
+
+
+def test_watcher_refuses_a_bundle_with_a_broken_flag(tmp_path: Path) -> None:
+    path = tmp_path / "snapshot.json"
+    write_bundle(path, versioned("one"))
+    swapped = threading.Event()
+    rejected = threading.Event()
+
+    class Spy(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "do not compile" in record.getMessage():
+                rejected.set()
+
+    logger = logging.getLogger("flagwright.runtime")
+    spy = Spy()
+    logger.addHandler(spy)
+    try:
+        with Client.from_file(
+            path, watch=True, poll_interval=0.005, on_reload=lambda s: swapped.set()
+        ) as client:
+            swapped.clear()
+            write_bundle(path, _with_broken_flag("two"))
+            assert rejected.wait(WAIT)
+            assert not swapped.is_set()
+            assert client.evaluate("f", {}).value == "one"
+            write_bundle(path, versioned("two"))
+            assert swapped.wait(WAIT)
+            assert client.evaluate("f", {}).value == "two"
+    finally:
+        logger.removeHandler(spy)
+
+
+def test_first_load_with_a_broken_flag_still_serves_the_others(tmp_path: Path) -> None:
+    # With nothing better to serve, a first bundle is taken and its broken flag isolated.
+    path = tmp_path / "snapshot.json"
+    write_bundle(path, _with_broken_flag("two"))
+    client = Client.from_file(path)
+    assert client.evaluate("f", {}).value == "two"
+    assert client.evaluate("padding", {"targeting_key": "u"}).reason == Reason.ERROR

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flagwright.check.clusters import check_clusters
 from flagwright.check.conditions import ConditionChecker
 from flagwright.check.deploys import check_deploys
 from flagwright.check.environments import check_environments
@@ -29,6 +30,7 @@ def run_checks(index: ConfigIndex, findings: Findings, options: CheckOptions) ->
     check_selections(index, findings)
     check_deploys(index, findings)
     check_flags(index, findings, conditions, options.today, options.strict)
+    check_clusters(index, findings, conditions)
     for segment in index.segments.values():
         conditions.check(segment.model.when, segment.source, ("when",))
     check_cycles(index, findings)

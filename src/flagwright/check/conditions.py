@@ -22,6 +22,7 @@ from flagwright.model import (
     TimeCondition,
 )
 from flagwright.model.base import in_calendar
+from flagwright.runtime.regex import problem as regex_problem
 from flagwright.runtime.semver import parse as parse_semver  # the runtime's own rules
 from flagwright.runtime.timeparse import parse_datetime
 
@@ -122,6 +123,15 @@ class ConditionChecker:
                     Code.BAD_REGEX,
                     f"regular expression {value!r} does not compile: {exc}",
                 )
+                return
+            refused = regex_problem(value)  # the runtime refuses the same patterns
+            if refused is not None:
+                code = Code.REGEX_CONSTRUCT if refused.construct else Code.SLOW_REGEX
+                self.findings.add(
+                    source, at, code,
+                    f"regular expression {value!r} is not allowed: {refused} "
+                    f"(services evaluate it on every request)",
+                )  # fmt: skip
         elif op.startswith("semver_"):
             if not isinstance(value, str) or parse_semver(value) is None:
                 self.findings.add(

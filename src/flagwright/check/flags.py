@@ -13,6 +13,7 @@ from flagwright.index import ConfigIndex
 from flagwright.load.repository import Located
 from flagwright.model import EnvEntry, Flag, Rollout, RolloutPlan, Rule
 from flagwright.model.base import in_calendar
+from flagwright.runtime.bucketing import TOTAL
 
 _TYPE_CHECKS: dict[str, tuple[str, type | tuple[type, ...]]] = {
     "boolean": ("true or false", bool),
@@ -123,7 +124,7 @@ class _FlagChecker:
         for name in split:
             self._variant(name, (*where, name), at="key")
         total = sum(round(weight * 100) for weight in split.values())
-        if total != 10000:
+        if total != TOTAL:
             self.add(
                 where, Code.SPLIT_SUM,
                 f"split weights add up to {total / 100:g}, not 100",

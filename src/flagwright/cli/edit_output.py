@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
 import click
 
 from flagwright.diff.format import as_text
@@ -14,3 +18,21 @@ def echo_outcome(outcome: EditOutcome) -> None:
     else:
         click.echo(f"{outcome.path}: already as requested, nothing written")
     click.echo(as_text(outcome.diff), nl=False)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def now_option(command: F) -> F:
+    """``--now`` (or ``FLAGWRIGHT_NOW``): the instant the environment's policies (freeze
+    windows, schedules) are checked at; hidden, for tests and for replaying a decision."""
+    option = click.option(
+        "--now", "now", envvar="FLAGWRIGHT_NOW", hidden=True, help="RFC 3339 instant."
+    )
+    return option(command)
+
+
+def edit_instant(now: str | None) -> datetime:
+    from flagwright.policy import parse_now
+
+    return parse_now(now)

@@ -36,6 +36,7 @@ _COMMANDS = {
     "rollback": ("flagwright.cli.rollback_cmd", "rollback"),
     "import": ("flagwright.cli.import_cmd", "import_"),
     "init": ("flagwright.cli.init_cmd", "init"),
+    "site": ("flagwright.cli.site_cmd", "site"),
 }
 
 

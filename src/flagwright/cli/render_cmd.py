@@ -20,11 +20,18 @@ from flagwright.validate import validate_repository
     help="Validate Kubernetes manifests against this version (default: the newest one the "
     "installed kubernetes-validate ships).",
 )
+@click.option(
+    "--changed-since",
+    "changed_since",
+    metavar="REF",
+    help="Render again only the environments that Flag documents changed since REF touch; "
+    "the others are REF's rendered files (anything else changed: a full render).",
+)
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), hidden=True)
 @click.pass_context
 def render(
     ctx: click.Context, check: bool, env: str | None, kubernetes_version: str | None,
-    today: object,
+    changed_since: str | None, today: object,
 ) -> None:  # fmt: skip
     """Render Helm values, Argo CD Applications and flag ConfigMaps into rendered/."""
     from flagwright.render.pipeline import RenderOptions, render_validated, step_count
@@ -32,14 +39,30 @@ def render(
 
     root = Path(ctx.obj["root"])
     day = today.date() if hasattr(today, "date") else date.today()
-    validated = validate_repository(root, today=day)
-    if not validated.ok:
-        click.echo(as_text(validated.diagnostics), err=True, nl=False)
-        click.echo("not rendering: the configuration has errors", err=True)
-        ctx.exit(1)
     options = RenderOptions(env=env, kubernetes_version=kubernetes_version)
-    with progress_bar(step_count(validated, options), "rendering") as advance:
-        output = render_validated(validated, options, advance)
+    if changed_since is not None:
+        if env is not None:
+            raise click.UsageError("--changed-since renders whole repositories; drop --env")
+        from flagwright.render.incremental import render_changed_since
+
+        changed = render_changed_since(root, changed_since, day, options)
+        output = changed.output
+        if not output.rendered:
+            click.echo(as_text(output.diagnostics), err=True, nl=False)
+            click.echo("not rendering: the configuration has errors", err=True)
+            ctx.exit(1)
+        why = f"everything ({changed.fallback})" if changed.fallback else (
+            ", ".join(changed.rendered) or "no environment"
+        )  # fmt: skip
+        click.echo(f"rendered again: {why}", err=True)
+    else:
+        validated = validate_repository(root, today=day)
+        if not validated.ok:
+            click.echo(as_text(validated.diagnostics), err=True, nl=False)
+            click.echo("not rendering: the configuration has errors", err=True)
+            ctx.exit(1)
+        with progress_bar(step_count(validated, options), "rendering") as advance:
+            output = render_validated(validated, options, advance)
     # --check runs in CI and pre-commit on every change: it shows errors and drift, and only
     # counts the warnings that `flagwright render` lists when the author renders.
     shown = [d for d in output.diagnostics if not check or d.severity == "error"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from flagwright.cli.edit_output import echo_outcome
+from flagwright.cli.edit_output import echo_outcome, edit_instant, now_option
 from flagwright.edit import apply_edit
 from flagwright.edit.ops import restore
 from flagwright.edit.rollback import rollback_entry
@@ -17,12 +17,13 @@ from flagwright.edit.rollback import rollback_entry
 @click.argument("flag")
 @click.option("--env", "env", required=True, help="The environment entry to restore.")
 @click.option("--to", "to", metavar="REF", help="Restore the entry as it is at REF.")
+@now_option
 @click.pass_context
-def rollback(ctx: click.Context, flag: str, env: str, to: str | None) -> None:
+def rollback(ctx: click.Context, flag: str, env: str, to: str | None, now: str | None) -> None:
     """Restore a flag's entry from the last revision where it differed (or from REF)."""
     root = Path(ctx.obj["root"])
     node, sha = rollback_entry(root, flag, env, to)
     edit = restore(env, node)
-    outcome = apply_edit(root, flag, lambda *_: edit, date.today())
+    outcome = apply_edit(root, flag, lambda *_: edit, date.today(), now=edit_instant(now))
     click.echo(f"restoring {env} entry of {flag} from {sha[:12]}")
     echo_outcome(outcome)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
 import click
 
-from flagwright.cli.edit_output import echo_outcome
+from flagwright.cli.edit_output import echo_outcome, edit_instant, now_option
 from flagwright.edit import apply_edit
 from flagwright.edit.ops import Edit, set_enabled, set_serve, set_split
 
@@ -20,6 +21,12 @@ def parse_split(text: str) -> dict[str, float]:
             number = float(weight)
         except ValueError:
             number = -1.0
+        if not math.isfinite(number):
+            what = "NaN (not a number)" if math.isnan(number) else "infinite"
+            raise click.BadParameter(
+                f"{part!r}: the weight is {what}; give a percentage from 0 to 100",
+                param_hint="--split",
+            )
         if not sep or not variant.strip() or number < 0:
             raise click.BadParameter(f"{part!r} is not VARIANT=PERCENT", param_hint="--split")
         weights[variant.strip()] = number
@@ -32,6 +39,7 @@ def parse_split(text: str) -> dict[str, float]:
 @click.option("--serve", metavar="VARIANT", help="Serve one variant to everyone not matched.")
 @click.option("--split", metavar="V=W,...", help="Split the fallthrough, weights sum to 100.")
 @click.option("--enabled/--disabled", default=None, help="Turn the flag on or off (kill switch).")
+@now_option
 @click.pass_context
 def set_(
     ctx: click.Context,
@@ -40,6 +48,7 @@ def set_(
     serve: str | None,
     split: str | None,
     enabled: bool | None,
+    now: str | None,
 ) -> None:
     """Change a flag's entry for one environment, keeping the file's comments and layout."""
     if sum(value is not None for value in (serve, split, enabled)) != 1:
@@ -51,5 +60,7 @@ def set_(
     else:
         assert enabled is not None
         edit = set_enabled(env, enabled)
-    outcome = apply_edit(Path(ctx.obj["root"]), flag, lambda *_: edit, date.today())
+    outcome = apply_edit(
+        Path(ctx.obj["root"]), flag, lambda *_: edit, date.today(), now=edit_instant(now)
+    )
     echo_outcome(outcome)

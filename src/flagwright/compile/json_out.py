@@ -45,6 +45,13 @@ class BundleText:
             if key not in ("flags", "digest")
         }
 
+    def share(self, other: BundleText, keys: Iterable[str]) -> None:
+        """Reuse ``other``'s serialisation of ``keys``, flags both bundles hold identically."""
+        for key in keys:
+            member = other._members.get(key)
+            if member is not None:
+                self._members[key] = member
+
     def _member(self, key: str) -> str:
         member = self._members.get(key)
         if member is None:

@@ -28,12 +28,18 @@ def compile_snapshot(index: ConfigIndex, env: str) -> dict[str, Any]:
     exactly when what this environment serves changes, so a pull request that touches only
     ``dev`` leaves every file rendered for ``prod`` byte-identical.
     """
-    flags = compile_flags(index, env)
+    bucketing = index.environments[env].model.bucketing if env in index.environments else ""
+    return assemble_bundle(env, compile_flags(index, env), bucketing)
+
+
+def assemble_bundle(env: str, flags: dict[str, Any], bucketing: str) -> dict[str, Any]:
+    """The bundle around already compiled flags (``bucketing``: the environment's rule), with
+    both digests."""
     flags_json = compact_json(flags)
     bundle: dict[str, Any] = {
         "format": FORMAT,
         "environment": env,
-        "bucketing": index.environments[env].model.bucketing,
+        "bucketing": bucketing,
         "source_digest": _sha256(flags_json),
         "flags": flags,
     }

@@ -15,8 +15,8 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from flagwright.diff.model import TOTAL, Move
-from flagwright.runtime.bucketing import pick
+from flagwright.diff.model import Move
+from flagwright.runtime.bucketing import TOTAL, pick
 
 Weights = list[tuple[str, int]]
 

@@ -8,7 +8,7 @@ from itertools import groupby
 from typing import Any
 
 from flagwright.diff.describe import value_text
-from flagwright.diff.model import Blast, FlagChange, SemanticDiff, ValueChange, percent_text
+from flagwright.diff.model import AppDeleted, Blast, SemanticDiff, ValueChange, percent_text
 
 _MARK = {"added": "+", "removed": "-", "changed": "~", "renamed": ">"}
 
@@ -23,7 +23,7 @@ def blast_text(blast: Blast) -> str:
     return f"{share} change variant: {moves}"
 
 
-def _summary_line(diff: SemanticDiff) -> str:
+def summary_line(diff: SemanticDiff) -> str:
     envs = len({f.env for f in diff.flags})
     reshuffles = sum(len(f.reshuffles) for f in diff.flags)
     parts = [f"{_n(len(diff.flags), 'flag change')} in {_n(envs, 'environment')}"]
@@ -32,6 +32,8 @@ def _summary_line(diff: SemanticDiff) -> str:
         parts.append(f"{_n(len(diff.applications), 'Argo CD Application change')}")
     if diff.deploys:
         parts.append(f"{_n(len(diff.deploys), 'deploy')}")
+    if diff.deleted:
+        parts.append(f"{_n(len(diff.deleted), 'Argo CD Application')} deleted")
     if reshuffles:
         parts.append(f"{_n(reshuffles, 'BUCKET RESHUFFLE')}")
     return ", ".join(parts)
@@ -42,7 +44,7 @@ def as_text(diff: SemanticDiff) -> str:
     if diff.empty:
         lines.append("no semantic changes")
         return "\n".join(lines) + "\n"
-    lines.append(_summary_line(diff))
+    lines.append(summary_line(diff))
     for env, group in groupby(diff.flags, key=lambda f: f.env):
         lines.append("")
         lines.append(f"{env}:")
@@ -56,7 +58,17 @@ def as_text(diff: SemanticDiff) -> str:
         lines.extend(["", "Deploys:", *(f"  {d.text}" for d in diff.deploys)])
     lines.extend(_path_section("Helm values", diff.values))
     lines.extend(_path_section("Argo CD Applications", diff.applications))
+    if diff.deleted:
+        lines.extend(["", "Deleted:"])
+        lines.extend(f"  - {deleted_text(d)}" for d in diff.deleted)
     return "\n".join(lines) + "\n"
+
+
+def deleted_text(d: AppDeleted) -> str:
+    return (
+        f"Application {d.application} will be deleted ({d.app} leaves {d.env}; Argo CD prunes "
+        "everything it deployed)"
+    )
 
 
 def _path_section(title: str, changes: Sequence[ValueChange]) -> list[str]:
@@ -74,6 +86,11 @@ def _segments(segments: tuple[str, ...]) -> str:
     return f" [segments: {', '.join(segments)}]" if segments else ""
 
 
+def value_line(v: ValueChange) -> str:
+    """``~ image.tag: 1.0.0 → 1.1.0`` (``+`` added, ``-`` removed)."""
+    return _value_line(v)
+
+
 def _value_line(v: ValueChange) -> str:
     if v.status == "added":
         return f"+ {v.path}: {value_text(v.after)}"
@@ -82,72 +99,11 @@ def _value_line(v: ValueChange) -> str:
     return f"~ {v.path}: {value_text(v.before)} → {value_text(v.after)}"
 
 
-def _users_cell(flag: FlagChange) -> str:
-    if not flag.blast:
-        return "none" if flag.status == "changed" else "n/a"
-    return "<br>".join(
-        f"**{'~' if not b.exact else ''}{percent_text(b.weight)}** of {b.population} "
-        f"({', '.join(f'{m.before} → {m.after}' for m in b.moves)})"
-        for b in flag.blast
-    )
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def as_markdown(diff: SemanticDiff) -> str:
-    out = [f"## flagwright diff `{diff.base}` → `{diff.head}`", ""]
-    if diff.empty:
-        out.append("No semantic changes.")
-        return "\n".join(out) + "\n"
-    out.append(_summary_line(diff) + ".")
-    out.append("")
-    reshuffles = [(f, n) for f in diff.flags for n in f.reshuffles]
-    if reshuffles:
-        out.append("> [!WARNING]")
-        out.append("> **Bucket reshuffle**: these changes move users who did not opt in.")
-        out.extend(f"> - `{f.env}` / `{f.flag}`: {_md(n)}" for f, n in reshuffles)
-        out.append("")
-    if diff.flags:
-        out.append("| Environment | Flag | Change | Users who change variant |")
-        out.append("|---|---|---|---|")
-        for f in diff.flags:
-            name = f"`{f.flag}`" if f.renamed_from is None else f"`{f.renamed_from}` → `{f.flag}`"
-            out.append(f"| {f.env} | {name} | {f.status} | {_users_cell(f)} |")
-        out.append("")
-    for env, group in groupby(diff.flags, key=lambda f: f.env):
-        out.append(f"### {env}")
-        out.append("")
-        for flag in group:
-            out.append(f"**`{flag.flag}`** ({flag.status})")
-            out.append("")
-            out.extend(f"- {_md(c.text)}" for c in flag.changes)
-            out.extend(f"- blast radius, {b.scope}: {_md(blast_text(b))}" for b in flag.blast)
-            out.append("")
-    if diff.deploys:
-        out.extend(["### Deploys", "", *(f"- {_md(d.text)}" for d in diff.deploys), ""])
-    out.extend(_path_table("Helm values", diff.values))
-    out.extend(_path_table("Argo CD Applications", diff.applications))
-    return "\n".join(out)
+    """The pull-request comment (:mod:`flagwright.diff.comment`)."""
+    from flagwright.diff.comment import as_comment
 
-
-def _path_table(title: str, changes: Sequence[ValueChange]) -> list[str]:
-    """Dotted-path changes as a markdown table."""
-    if not changes:
-        return []
-    out = [
-        f"### {title}",
-        "",
-        "| Environment | App | Path | Before | After |",
-        "|---|---|---|---|---|",
-    ]
-    for v in changes:
-        before = "" if v.status == "added" else f"`{_md(value_text(v.before))}`"
-        after = "" if v.status == "removed" else f"`{_md(value_text(v.after))}`"
-        out.append(f"| {v.env} | {v.app} | `{v.path}` | {before} | {after} |")
-    out.append("")
-    return out
+    return as_comment(diff)
 
 
 def to_data(diff: SemanticDiff) -> dict[str, Any]:
@@ -200,6 +156,16 @@ def to_data(diff: SemanticDiff) -> dict[str, Any]:
              "strategy_before": d.strategy_before, "strategy_after": d.strategy_after}
             for d in diff.deploys
         ],
+        "deleted": [
+            {"environment": d.env, "app": d.app, "application": d.application}
+            for d in diff.deleted
+        ],
+        **({} if diff.policies is None else {"policies": [
+            {"environment": p.env, "path": p.diagnostic.path, "line": p.diagnostic.line,
+             "col": p.diagnostic.col, "code": p.diagnostic.code,
+             "severity": str(p.diagnostic.severity), "message": p.diagnostic.message}
+            for p in diff.policies
+        ]}),
     }  # fmt: skip
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-TOTAL = 10000  # bucket weights are out of 10000 (design.md §6)
+from flagwright.diagnostics import Diagnostic
+from flagwright.runtime.bucketing import TOTAL as TOTAL  # re-exported: weights are out of it
 
 FlagStatus = Literal["added", "removed", "changed", "renamed"]
 ValueStatus = Literal["added", "removed", "changed"]
@@ -87,6 +88,23 @@ class ValueChange:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyNote:
+    """A change-policy violation (``validate --base``), with the environment it concerns."""
+
+    env: str | None  # None: not about one environment (a removed flag, a type change)
+    diagnostic: Diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class AppDeleted:
+    """An app that leaves an environment: Argo CD deletes its Application (and what it runs)."""
+
+    env: str
+    app: str
+    application: str  # the Argo CD Application's name
+
+
+@dataclass(frozen=True, slots=True)
 class DeployChange:
     """An app's new version (or deploy settings) in an environment, with how it rolls out."""
 
@@ -104,8 +122,10 @@ class SemanticDiff:
     flags: list[FlagChange] = field(default_factory=list)
     values: list[ValueChange] = field(default_factory=list)
     applications: list[ValueChange] = field(default_factory=list)  # Argo CD fields, not values
+    policies: list[PolicyNote] | None = None  # None: not checked
     deploys: list[DeployChange] = field(default_factory=list)
+    deleted: list[AppDeleted] = field(default_factory=list)  # instead of their values' removal
 
     @property
     def empty(self) -> bool:
-        return not self.flags and not self.values and not self.applications and not self.deploys
+        return not (self.flags or self.values or self.applications or self.deploys or self.deleted)

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flagwright.compile import compile_flags
+from flagwright.diff.clusters import diff_cluster_flags, diff_cluster_values
 from flagwright.diff.deploys import diff_deploys
 from flagwright.diff.model import SemanticDiff
 from flagwright.diff.semantic import diff_environment
-from flagwright.diff.values import diff_applications, diff_values
+from flagwright.diff.values import deleted_apps, diff_applications, diff_values
 from flagwright.errors import UserError
 from flagwright.gitio.revision import Revision
 from flagwright.index import ConfigIndex
@@ -61,15 +62,28 @@ def diff_revisions(
                 name, before, after, _paths(base, keys), _paths(head, keys), bucketing=rules
             )
         )
+    result.flags.extend(diff_cluster_flags(base, head, env) if flags is None else [])
     if values and flags is None:
+        result.deleted = [d for d in deleted_apps(base.index, head.index) if env in (None, d.env)]
+        gone = {(d.env, d.app) for d in result.deleted}
         result.values = [
-            v for v in diff_values(base.index, head.index) if env is None or v.env == env
+            v
+            for v in diff_values(base.index, head.index)
+            if env in (None, v.env) and (v.env, v.app) not in gone
         ]
+        result.values += [
+            v for v in diff_cluster_values(base.index, head.index)
+            if env is None or v.env.partition("/")[0] == env
+        ]  # fmt: skip
         result.applications = [
-            a for a in diff_applications(base.index, head.index) if env is None or a.env == env
+            a
+            for a in diff_applications(base.index, head.index)
+            if env in (None, a.env) and (a.env, a.app) not in gone
         ]
         result.deploys = [
-            d for d in diff_deploys(base.index, head.index) if env is None or d.env == env
+            d
+            for d in diff_deploys(base.index, head.index)
+            if env in (None, d.env) and (d.env, d.app) not in gone
         ]
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from flagwright.diff.model import ValueChange
+from flagwright.diff.model import AppDeleted, ValueChange
 from flagwright.index import ConfigIndex
 
 _MISSING = object()
@@ -31,6 +31,21 @@ def app_values(index: ConfigIndex, env: str, app: str) -> dict[str, Any] | None:
     else:
         generated = generated_values(app, env, env_app, plans, located_app.model.reads)
     return helm_values(located_app.model.values, env_app.values, generated)
+
+
+def deleted_apps(before: ConfigIndex, after: ConfigIndex) -> list[AppDeleted]:
+    """Apps BEFORE deploys to an environment and AFTER does not (or the environment is gone)."""
+    from flagwright.render.names import application_name
+
+    out: list[AppDeleted] = []
+    for env, located in sorted(before.environments.items()):
+        now = after.environments.get(env)
+        kept = set() if now is None else set(now.model.apps)
+        out.extend(
+            AppDeleted(env, app, application_name(app, env))
+            for app in sorted(set(located.model.apps) - kept)
+        )
+    return out
 
 
 def diff_values(before: ConfigIndex, after: ConfigIndex) -> list[ValueChange]:

@@ -10,8 +10,9 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ruamel.yaml.comments import CommentedMap
 
@@ -27,6 +28,9 @@ from flagwright.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, load_files, load_repository
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Flag
+
+if TYPE_CHECKING:
+    from flagwright.policy.history import History
 
 MakeEdit = Callable[[ConfigIndex, Flag, CommentedMap], Edit]
 _BOM = "\ufeff"
@@ -56,8 +60,15 @@ def _check(loaded: LoadedRepo, today: date) -> _Checked:
 
 
 def apply_edit(
-    root: Path, key: str, make: MakeEdit, today: date, dry_run: bool = False
+    root: Path,
+    key: str,
+    make: MakeEdit,
+    today: date,
+    dry_run: bool = False,
+    now: datetime | None = None,
 ) -> EditOutcome:
+    """Make the edit, refusing it when it adds a configuration error or breaks a change policy
+    of the environment (judged as ``validate --base`` would judge the edit, at ``now``)."""
     before = _check(load_repository(root), today)
     located = before.index.flags.get(key)
     if located is None:
@@ -81,16 +92,67 @@ def apply_edit(
     if introduced:
         listed = "\n".join(f"  {d}" for d in introduced[:10])
         raise EditError(f"not written: the edit would make the configuration invalid:\n{listed}")
-    diff = diff_revisions(
-        Revision("before", None, before.loaded, before.index, before.loaded.findings),
-        Revision("after", None, after.loaded, after.index, after.loaded.findings),
-        flags=[key],
-        values=False,
-    )
+    base = Revision("before", None, before.loaded, before.index, before.loaded.findings)
+    head = Revision("after", None, after.loaded, after.index, after.loaded.findings)
+    _check_policies(root, base, head, now or datetime.now(UTC), after.loaded.texts)
+    diff = diff_revisions(base, head, flags=[key], values=False)
     written = new_text != text and not dry_run
     if written:
         _write_atomically(root / rel, (bom + new_text).encode("utf-8"))
-    return EditOutcome(rel, edit.summary, diff, written)
+    summary = "; ".join([edit.summary, *edit.notes])
+    return EditOutcome(rel, summary, diff, written)
+
+
+def _check_policies(
+    root: Path, before: Revision, after: Revision, now: datetime, texts: dict[str, str]
+) -> None:
+    """Refuse what ``validate --base`` would refuse once the edit is committed.
+
+    The change is judged from the revision a pull request is compared to (the merge base with
+    the default branch, else HEAD), so two ``advance`` runs on one branch are one step of the
+    policy, not two. Violations the branch already had before this edit are not the edit's.
+    """
+    from flagwright.policy import check_change_policies
+
+    base, history = _policy_base(root, before)
+    findings = check_change_policies(base, after, now, history)
+    had: set[tuple[str, str, str]] = set()
+    if base is not before:
+        had = {
+            (f.source.path, f.code.code, f.message)
+            for f in check_change_policies(base, before, now, history).items
+        }
+    new = [f for f in findings.items if (f.source.path, f.code.code, f.message) not in had]
+    broken = [d for d in resolve_positions(new, texts) if d.severity == "error"]
+    if broken:
+        listed = "\n".join(f"  {d}" for d in broken[:10])
+        raise EditError(
+            f"not written: the edit breaks a change policy (lines as they would be after it):"
+            f"\n{listed}"
+        )
+
+
+def _policy_base(root: Path, before: Revision) -> tuple[Revision, History]:
+    """The revision edits are judged from, and the history behind it (for reverts)."""
+    from flagwright.errors import GitError, UserError
+    from flagwright.gitio.repo import GitRepo
+    from flagwright.gitio.revision import RevisionLoader
+    from flagwright.policy.history import History
+
+    try:
+        git = GitRepo(root)
+        try:
+            sha = git.merge_base()
+        except GitError:
+            sha = git.head()
+        base = RevisionLoader(git).commit(sha, sha[:12])
+    except GitError:
+        return before, History(None, None)
+    try:
+        diff_revisions(base, before, values=False)  # a base that does not compile: judge locally
+    except UserError:
+        return before, History(git, sha)
+    return base, History(git, sha)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

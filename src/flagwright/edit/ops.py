@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -31,6 +31,7 @@ class Edit:
     path: KeyPath
     mutate: Callable[[CommentedMap], None]
     summary: str
+    notes: list[str] = field(default_factory=list)  # what the edit had to do besides (mutate)
 
 
 def scalar(value: str) -> Any:
@@ -50,14 +51,71 @@ def _entries(doc: CommentedMap) -> CommentedMap:
     return envs
 
 
-def _entry(doc: CommentedMap, env: str) -> CommentedMap:
+def _entry(doc: CommentedMap, env: str, notes: list[str] | None = None) -> CommentedMap:
     envs = _entries(doc)
     if env not in envs:
         envs[env] = CommentedMap()
     entry = envs[env]
     if not isinstance(entry, CommentedMap):
         raise EditError(f"environments.{env} is not a mapping")
-    return entry
+    return _unshared(doc, envs, env, entry, notes if notes is not None else [])
+
+
+def _unshared(
+    doc: CommentedMap, envs: CommentedMap, env: str, entry: CommentedMap, notes: list[str]
+) -> CommentedMap:
+    """The entry to change in place, never a node another place shares through an alias.
+
+    ``staging: *e`` is the same node as ``dev: &e ...``: changing it in place would change
+    every entry that uses the anchor. An alias is expanded into its own copy first (and the
+    edit says so); the anchored original is refused, since the entries reusing it would have
+    to change too.
+    """
+    anchor = entry.anchor.value
+    if _count(doc, entry) <= 1:
+        return entry
+    if int(entry.lc.line) < int(envs.lc.key(env)[0]):  # the content is written before this key
+        copied: CommentedMap = without_anchors(copy.deepcopy(entry))
+        envs[env] = copied
+        notes.append(
+            f"environments.{env} was the alias *{anchor}; it is now a copy of its own, and the "
+            f"other entries that use &{anchor} are unchanged"
+        )
+        return copied
+    raise EditError(
+        f"environments.{env} is the anchor &{anchor}, which other entries reuse through an "
+        "alias; changing it would change them too. Expand those aliases first, or edit by hand"
+    )
+
+
+def _count(root: Any, node: Any) -> int:
+    """How many places of the document hold ``node`` itself (more than one: it is aliased)."""
+    seen = 0
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        children = (
+            list(current.values())
+            if isinstance(current, dict)
+            else current
+            if isinstance(current, list)
+            else []
+        )
+        for child in children:
+            if child is node:
+                seen += 1
+            elif isinstance(child, dict | list):
+                stack.append(child)
+    return seen
+
+
+def without_anchors(node: Any) -> Any:
+    """A copied node must not carry the original's anchor name (YAML anchors are unique)."""
+    if isinstance(node, CommentedMap | CommentedSeq):
+        node.yaml_set_anchor(None)
+        for child in node.values() if isinstance(node, CommentedMap) else node:
+            without_anchors(child)
+    return node
 
 
 def _replace_fallthrough(entry: CommentedMap, key: str, value: Any) -> None:
@@ -75,15 +133,19 @@ def _replace_fallthrough(entry: CommentedMap, key: str, value: Any) -> None:
 
 
 def set_serve(env: str, variant: str) -> Edit:
-    def mutate(doc: CommentedMap) -> None:
-        _replace_fallthrough(_entry(doc, env), "serve", scalar(variant))
+    notes: list[str] = []
 
-    return Edit(("environments", env), mutate, f"{env}: serve {variant}")
+    def mutate(doc: CommentedMap) -> None:
+        _replace_fallthrough(_entry(doc, env, notes), "serve", scalar(variant))
+
+    return Edit(("environments", env), mutate, f"{env}: serve {variant}", notes)
 
 
 def set_split(env: str, weights: Mapping[str, float]) -> Edit:
+    notes: list[str] = []
+
     def mutate(doc: CommentedMap) -> None:
-        entry = _entry(doc, env)
+        entry = _entry(doc, env, notes)
         # A split's order is its bucket ranges: keep the existing order so only the weights
         # move users; new variants go last, in command-line order.
         existing = entry.get("split")
@@ -99,24 +161,27 @@ def set_split(env: str, weights: Mapping[str, float]) -> Edit:
         _replace_fallthrough(entry, "split", split)
 
     text = ", ".join(f"{v} {w:g}%" for v, w in weights.items())
-    return Edit(("environments", env), mutate, f"{env}: split {text}")
+    return Edit(("environments", env), mutate, f"{env}: split {text}", notes)
 
 
 def set_enabled(env: str, enabled: bool) -> Edit:
+    notes: list[str] = []
+
     def mutate(doc: CommentedMap) -> None:
         envs = _entries(doc)
         if env not in envs:
             raise EditError(f"the flag has no entry for {env!r}; give it one with --serve first")
-        entry = envs[env]
+        entry = _entry(doc, env, notes)
         if "enabled" in entry:
             entry["enabled"] = enabled
         elif not enabled:
             entry.insert(0, "enabled", False)
 
-    return Edit(("environments", env), mutate, f"{env}: {'enabled' if enabled else 'disabled'}")
+    state = "enabled" if enabled else "disabled"
+    return Edit(("environments", env), mutate, f"{env}: {state}", notes)
 
 
-def advance(index: ConfigIndex, flag: Flag, env: str) -> Edit:
+def advance(index: ConfigIndex, flag: Flag, env: str, raw: CommentedMap | None = None) -> Edit:
     entry = flag.environments.get(env)
     if entry is None or entry.rollout is None:
         raise EditError(f"{flag.key} has no rollout in {env}")
@@ -136,14 +201,30 @@ def advance(index: ConfigIndex, flag: Flag, env: str) -> Edit:
             f"{plan.model.stages[-1].percent:g}%) of plan {rollout.plan}"
         )
     stage = rollout.stage + 1
+    notes: list[str] = []
 
     def mutate(doc: CommentedMap) -> None:
-        _entry(doc, env)["rollout"]["stage"] = stage
+        entry = _entry(doc, env, notes)
+        if _count(doc, entry["rollout"]) > 1:
+            entry["rollout"] = without_anchors(copy.deepcopy(entry["rollout"]))
+            notes.append(f"environments.{env}.rollout was an alias; it is now a copy of its own")
+        entry["rollout"]["stage"] = stage
 
     percent = plan.model.stages[stage - 1].percent
-    return Edit(
-        ("environments", env, "rollout"), mutate, f"{env}: stage {stage} of {last} ({percent:g}%)"
-    )
+    summary = f"{env}: stage {stage} of {last} ({percent:g}%)"
+    # Only the rollout's lines change, unless an alias has to be expanded into the entry.
+    path: KeyPath = ("environments", env, "rollout")
+    if raw is not None and _aliased(raw, env):
+        path = ("environments", env)
+    return Edit(path, mutate, summary, notes)
+
+
+def _aliased(doc: CommentedMap, env: str) -> bool:
+    envs = doc.get("environments")
+    entry = envs.get(env) if isinstance(envs, CommentedMap) else None
+    if not isinstance(entry, CommentedMap):
+        return False
+    return _count(doc, entry) > 1 or _count(doc, entry.get("rollout")) > 1
 
 
 def promote(index: ConfigIndex, flag: Flag, raw: CommentedMap, target: str) -> Edit:

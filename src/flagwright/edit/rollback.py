@@ -28,13 +28,19 @@ def rollback_entry(root: Path, key: str, env: str, to: str | None) -> tuple[Any,
     if to is not None:
         sha = git.resolve(to)
         return _node_at(git, sha, rel, key, env), sha
-    for commit in git.history("HEAD", [rel]):
+    for commit in git.history(git.head(), [rel]):
         raw = git.read_file(commit.sha, rel)
         if raw is None:
             continue
         if _entry(raw, rel, key, env) != now:
             return _node_at(git, commit.sha, rel, key, env), commit.sha
-    raise EditError(f"no earlier revision of {rel} has a different {env} entry for {key}")
+    shallow = (
+        "; this is a shallow clone, so older revisions may exist upstream (fetch them with "
+        "`git fetch --unshallow`)"
+        if git.is_shallow()
+        else ""
+    )
+    raise EditError(f"no earlier revision of {rel} has a different {env} entry for {key}{shallow}")
 
 
 def _entry(raw: bytes, rel: str, key: str, env: str) -> EnvEntry | bool | None:

@@ -73,9 +73,43 @@ def _indent(line: str) -> int:
 
 def load_all(yaml: YAML, text: str) -> list[Any]:
     try:
-        return list(yaml.load_all(text))
+        return list(yaml.load_all(untab(text)))
     except YAMLError as exc:
         raise EditError(f"cannot read the file for editing: {exc}") from None
+
+
+def untab(text: str) -> str:
+    """``text`` with each tab used as separating whitespace (before a comment, after a value)
+    turned into one space, so columns stay the same.
+
+    YAML allows tabs there and the loader reads them, but ruamel.yaml's scanner refuses a tab
+    that precedes a ``#`` comment, which made an edit refuse a file that validates. Tabs inside
+    scalars (quoted, block) and inside comments are kept: only the scanner's tokens say where
+    those are, so the positions come from libyaml's scanner (the one the loader reads with).
+    """
+    if "\t" not in text:
+        return text
+    import yaml
+
+    inside = bytearray(len(text))
+    try:
+        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+            start, end = token.start_mark.index, token.end_mark.index
+            inside[start:end] = b"\1" * (end - start)
+    except yaml.YAMLError:
+        return text  # ruamel reports the problem, as before
+    out = list(text)
+    comment = False
+    for at, char in enumerate(text):
+        if char in "\r\n":
+            comment = False
+        elif inside[at] or comment:
+            continue
+        elif char == "#" and (at == 0 or text[at - 1] in " \t\r\n"):
+            comment = True
+        elif char == "\t":
+            out[at] = " "
+    return "".join(out)
 
 
 def dump_all(yaml: YAML, docs: Sequence[Any]) -> str:
@@ -92,6 +126,11 @@ def edit_node(
     ``path`` names the mapping key that ``mutate`` changes (it may add or delete that key).
     Returns the new text and the plain data of the edited document.
     """
+    if "\r" in text and "\n" not in text:
+        # Lone CR line ends: ruamel.yaml keeps the CR inside comments, so edit as LF and
+        # give the file its own line ends back.
+        result, data = edit_node(text.replace("\r", "\n"), doc, path, mutate)
+        return result.replace("\n", "\r"), data
     yaml = make_yaml(text)
     docs = load_all(yaml, text)
     if doc >= len(docs) or not isinstance(docs[doc], CommentedMap):
@@ -107,7 +146,7 @@ def edit_node(
     new_region = _region(new_docs, doc, path, new_lines)
     start, end = old_region
     replacement = new_lines[new_region[0] : new_region[1]]  # empty when the key was deleted
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    newline = _newline(lines)
     if newline != "\n":
         replacement = [r.replace("\n", newline) for r in replacement]
     if start > 0 and not lines[start - 1].endswith(("\n", "\r")):
@@ -119,6 +158,16 @@ def edit_node(
             "the edit cannot be written without touching other parts of the file; edit it by hand"
         )
     return result, intended
+
+
+def _newline(lines: list[str]) -> str:
+    """The file's line break (LF, CRLF or a lone CR, as old Mac files have), from its first line."""
+    first = lines[0] if lines else ""
+    if first.endswith("\r\n"):
+        return "\r\n"
+    if first.endswith("\r"):
+        return "\r"
+    return "\n"
 
 
 def _block_path(root: CommentedMap, path: KeyPath) -> KeyPath:

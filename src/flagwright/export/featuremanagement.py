@@ -22,12 +22,13 @@ from typing import Any
 
 from flagwright.export.jsonlogic import fixed_offset
 from flagwright.export.problems import Inexpressible, Unsupported
+from flagwright.runtime.bucketing import TOTAL
+from flagwright.runtime.conditions import DAYS
 
 USER = "targeting_key"
 GROUP = "group"
-TOTAL = 10000
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAYS = DAYS
 # A Monday: recurring windows are anchored in the week it starts (any past week would do).
 _ANCHOR = datetime(2024, 1, 1)
 NOTE = (

@@ -44,7 +44,7 @@ from flagwright.export.jsonlogic import (
     whole_seconds,
 )
 from flagwright.export.problems import ExportError, Inexpressible, Unsupported
-from flagwright.runtime.bucketing import BUCKETING, FLAGD_V3
+from flagwright.runtime.bucketing import BUCKETING, FLAGD_V3, TOTAL
 
 FLAGD_SCHEMA_URL = "https://flagd.dev/schema/v0/flags.json"
 # Which evaluators bucket like this document, said in the document itself (its "$comment").
@@ -61,7 +61,6 @@ RULE_NOTES = {
         "providers still bucket with flagd-v2 and would serve other users."
     ),
 }
-TOTAL = 10000
 
 
 @dataclass(frozen=True, slots=True)

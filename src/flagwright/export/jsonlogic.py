@@ -22,13 +22,14 @@ from datetime import datetime
 from typing import Any
 
 from flagwright.export.problems import Inexpressible
+from flagwright.runtime.conditions import DAYS
 
 JsonLogic = Any
 TIMESTAMP: JsonLogic = {"var": "$flagd.timestamp"}
 FLAG_KEY: JsonLogic = {"var": "$flagd.flagKey"}
 TARGETING_KEY = "targeting_key"
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAYS = DAYS
 # 1970-01-01, day 0 of POSIX time, was a Thursday.
 _EPOCH_WEEKDAY = 3
 # Zones whose offset never changed: the only ones whose wall clock is UTC plus a constant.

@@ -60,14 +60,41 @@ class GitRepo:
                 self._git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
             )
         except git.GitCommandError:
-            raise GitError(f"unknown revision {ref!r}: no commit by that name") from None
+            raise GitError(self._unknown(ref)) from None
         return sha.strip()
+
+    def _unknown(self, ref: str) -> str:
+        """Why ``ref`` names no commit, in the words a user can act on."""
+        if not self._exists("HEAD"):
+            return (
+                f"unknown revision {ref!r}: the repository has no commits yet; commit the "
+                "configuration first (flagwright reads revisions and history from Git)"
+            )
+        if self.is_shallow():
+            return (
+                f"unknown revision {ref!r}: no commit by that name in this shallow clone; fetch "
+                "more history with `git fetch --unshallow` (or `git fetch --depth N`)"
+            )
+        return f"unknown revision {ref!r}: no commit by that name"
+
+    def has_commits(self) -> bool:
+        return self._exists("HEAD")
 
     def head(self) -> str:
         return self.resolve("HEAD")
 
     def is_shallow(self) -> bool:
         return str(self._git.rev_parse("--is-shallow-repository")).strip() == "true"
+
+    def shallow_commits(self) -> frozenset[str]:
+        """Commits whose parents this clone does not have (the shallow boundary)."""
+        path = Path(str(self._git.rev_parse("--git-path", "shallow")).strip())
+        if not path.is_absolute():
+            path = self.top / path
+        try:
+            return frozenset(path.read_text(encoding="ascii").split())
+        except OSError:
+            return frozenset()
 
     def default_branch(self) -> str | None:
         """origin/HEAD's target, else the first of main, master (local, then origin's)."""
@@ -84,6 +111,33 @@ class GitRepo:
                 if self._exists(ref):
                     return ref
         return None
+
+    def remote_default_branch(self) -> str | None:
+        """The remote's default branch: origin/HEAD's target, else origin/main or origin/master."""
+        import git
+
+        try:
+            target = str(self._git.symbolic_ref("-q", "refs/remotes/origin/HEAD")).strip()
+            if target:
+                return target
+        except git.GitCommandError:
+            pass
+        for name in DEFAULT_BRANCHES:
+            if self._exists(f"refs/remotes/origin/{name}"):
+                return f"refs/remotes/origin/{name}"
+        return None
+
+    def merge_base_of(self, commit: str, branch: str) -> str:
+        """The merge base of two commits (full ids or full ref names, never user input)."""
+        import git
+
+        try:
+            base = str(self._git.merge_base(commit, branch)).strip()
+        except git.GitCommandError:
+            base = ""
+        if not base:
+            raise GitError(f"{commit[:12]} and {_short(branch)} have no common ancestor")
+        return base
 
     def merge_base(self) -> str:
         """The merge base of HEAD with the default branch: what a pull request is compared to."""
@@ -121,11 +175,17 @@ class GitRepo:
 
     def list_config_files(self, commit: str) -> dict[str, str]:
         """``{config-relative path: blob id}`` of the YAML files under flags/ and environments/."""
-        out = str(
-            self._git.ls_tree(
-                "-r", "-z", "--full-tree", commit, "--", *(self.prefix + d for d in CONFIG_DIRS)
-            )
-        )
+        import git
+
+        try:
+            out = str(
+                self._git.ls_tree(
+                    "-r", "-z", "--full-tree", commit, "--",
+                    *(self.prefix + d for d in CONFIG_DIRS),
+                )
+            )  # fmt: skip
+        except git.GitCommandError:
+            raise GitError(self._missing(commit)) from None
         files: dict[str, str] = {}
         for record in out.split("\0"):
             if not record:
@@ -150,11 +210,38 @@ class GitRepo:
             end = stdout.index(b"\n", pos)
             header = stdout[pos:end].split(b" ")
             if len(header) != 3:
-                raise GitError(f"object {sha} is missing from the repository")
+                raise GitError(
+                    f"object {sha} is missing from the repository (a partial or damaged clone); "
+                    "`git fetch` or `git fsck` may restore it"
+                )
             size = int(header[2])
             blobs[sha] = stdout[end + 1 : end + 1 + size]
             pos = end + 1 + size + 1
         return blobs
+
+    def list_files(self, commit: str, folder: str) -> dict[str, str]:
+        """``{config-relative path: blob id}`` of every file under ``folder`` at ``commit``."""
+        out = str(self._git.ls_tree("-r", "-z", "--full-tree", commit, "--", self.prefix + folder))
+        files: dict[str, str] = {}
+        for record in out.split("\0"):
+            meta, _, path = record.partition("\t")
+            if record and meta.split(" ")[1] == "blob":
+                files[path[len(self.prefix) :]] = meta.split(" ")[2]
+        return files
+
+    def changed_config_files(self, commit: str) -> set[str]:
+        """Config files (YAML under flags/ and environments/) whose work-tree content differs
+        from ``commit``: modified, deleted, or new (untracked ones too, unless ignored)."""
+        dirs = [self.prefix + d for d in CONFIG_DIRS]
+        # Relative to the top of the work tree, whatever the current directory.
+        changed = str(self._git.diff("--name-only", "-z", "--no-renames", commit, "--", *dirs))
+        new = str(self._git.ls_files("-z", "--others", "--exclude-standard", "--full-name",
+                                     "--", *dirs))  # fmt: skip
+        return {
+            path[len(self.prefix) :]
+            for path in [*changed.split("\0"), *new.split("\0")]
+            if path and PurePosixPath(path).suffix in YAML_SUFFIXES
+        }
 
     def read_file(self, commit: str, rel: str) -> bytes | None:
         """One config file at ``commit``; None when it does not exist there."""
@@ -163,20 +250,78 @@ class GitRepo:
 
     # --- history ------------------------------------------------------------------------------
 
-    def history(self, rev: str, paths: Sequence[str]) -> list[CommitInfo]:
+    def history(self, rev: str, paths: Sequence[str], limit: int | None = None) -> list[CommitInfo]:
         """Commits reachable from ``rev`` that touch ``paths`` (config-relative), newest first."""
+        import git
+
         full = [self.prefix + p for p in paths]
-        return [
-            CommitInfo(
-                sha=commit.hexsha,
-                author=str(commit.author.name),
-                email=str(commit.author.email),
-                date=commit.authored_datetime.isoformat(),
-                subject=str(commit.message).split("\n", 1)[0],
-                parent=commit.parents[0].hexsha if commit.parents else None,
+        try:
+            return self._history(rev, full, limit)
+        except (git.GitCommandError, ValueError):
+            where = "this shallow clone" if self.is_shallow() else "the repository"
+            raise GitError(
+                f"cannot read the history of {rev[:12]}: an object it needs is missing from "
+                f"{where} (a partial, shallow or damaged clone); `git fetch --unshallow`, "
+                "`git fetch` or `git fsck` may restore it"
+            ) from None
+
+    def messages(self, base: str, head: str) -> list[str]:
+        """Full messages of the commits reachable from ``head`` but not from ``base`` (ids)."""
+        import git
+
+        try:
+            out = str(self._git.log("--format=%B%x00", f"{base}..{head}", "--"))
+        except git.GitCommandError:
+            raise GitError(f"cannot read the commits from {base[:12]} to {head[:12]}") from None
+        return [m.strip() for m in out.split("\0") if m.strip()]
+
+    def _history(self, rev: str, full: list[str], limit: int | None) -> list[CommitInfo]:
+        # `git log` rather than gitpython's iter_commits: no long-lived cat-file process is left
+        # behind when an object turns out to be missing halfway through.
+        count = [] if limit is None else [f"--max-count={limit}"]
+        out = str(
+            self._git.log(
+                "-z", *count, "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%P%x1f%B", rev, "--", *full
             )
-            for commit in self._repo.iter_commits(rev, paths=full)
-        ]
+        )
+        commits = []
+        for record in out.split("\0"):
+            if not record.strip():
+                continue
+            sha, author, email, date, parents, message = record.split("\x1f", 5)
+            commits.append(
+                CommitInfo(
+                    sha=sha.strip(),
+                    author=author,
+                    email=email,
+                    date=date,
+                    subject=message.strip("\n").split("\n", 1)[0],
+                    parent=parents.split()[0] if parents.strip() else None,
+                )
+            )
+        return commits
+
+    def _missing(self, commit: str) -> str:
+        """Why the files of ``commit`` cannot be read."""
+        if commit in self.shallow_commits() or (self.is_shallow() and not self._has(commit)):
+            return (
+                f"commit {commit[:12]} is beyond the history of this shallow clone; fetch it "
+                "with `git fetch --unshallow`"
+            )
+        return (
+            f"the files of commit {commit[:12]} are missing from the repository (a partial or "
+            "damaged clone: an object is not in .git/objects); `git fetch` or `git fsck` may "
+            "restore them"
+        )
+
+    def _has(self, commit: str) -> bool:
+        import git
+
+        try:
+            self._git.cat_file("-e", f"{commit}^{{tree}}")
+        except git.GitCommandError:
+            return False
+        return True
 
 
 def _short(ref: str) -> str:

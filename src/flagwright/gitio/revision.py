@@ -14,7 +14,7 @@ from pathlib import Path
 from flagwright.diagnostics import Findings
 from flagwright.gitio.repo import GitRepo
 from flagwright.index import ConfigIndex, build_index
-from flagwright.load.repository import LoadedRepo, config_files, load_text, merge_loaded
+from flagwright.load.repository import LoadedRepo, load_text, merge_loaded, require_config_repo
 
 WORK_TREE = "work tree"
 
@@ -53,7 +53,7 @@ class RevisionLoader:
     def work_tree(self) -> Revision:
         root = self.git.root
         blobs: dict[str, str] = {}
-        for rel in config_files(root):
+        for rel in require_config_repo(root):
             try:
                 raw = (root / rel).read_bytes()
             except OSError:

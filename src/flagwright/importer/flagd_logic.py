@@ -22,8 +22,9 @@ from flagwright.importer.flagd_conditions import (
     show,
 )
 from flagwright.importer.problems import Unrepresentable
+from flagwright.runtime.bucketing import TOTAL
 
-_TOTAL = 10000
+_TOTAL = TOTAL
 
 
 @dataclass(frozen=True, slots=True)

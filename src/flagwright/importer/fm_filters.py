@@ -16,11 +16,12 @@ from typing import Any
 from flagwright.codes import Code
 from flagwright.diagnostics import YamlPath
 from flagwright.importer.problems import Unrepresentable
+from flagwright.runtime.conditions import DAYS
 
 USER = "targeting_key"
 GROUP = "group"
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_SHORT = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SHORT = DAYS
 
 Served = str | dict[str, float]  # "on", "off" or a split
 

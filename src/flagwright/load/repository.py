@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from flagwright.allocation import cycle_collector_paused
 from flagwright.codes import Code
 from flagwright.diagnostics import Finding, Findings, Source
+from flagwright.errors import UserError
 from flagwright.load.bounded import TooLarge, read_bounded
 from flagwright.load.pydantic_errors import close_match, findings_from_errors
 from flagwright.load.yamlio import MAX_FILE_BYTES, YamlError, decode, load_documents
@@ -86,10 +87,35 @@ def _is_real_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+class NotAConfigRepository(UserError):
+    """The directory a command was pointed at holds no configuration to read."""
+
+
+def require_config_repo(root: Path, found: list[str] | None = None) -> list[str]:
+    """The config files of ``root``; NotAConfigRepository when there are none.
+
+    A config repository is a directory with at least one YAML file under ``flags/`` or
+    ``environments/``. Without this, a command run one folder too deep (``cd flags``) or in an
+    empty directory would read nothing and answer "no problems".
+    """
+    files = config_files(root) if found is None else found
+    if files:
+        return files
+    hint = ""
+    for parent in Path(os.path.abspath(root)).parents:
+        if config_files(parent):
+            hint = f"; {parent} is one: run there or pass -C {parent}"
+            break
+    raise NotAConfigRepository(
+        f"{root} is not a config repository: it has no YAML files under "
+        f"{' or '.join(d + '/' for d in CONFIG_DIRS)}{hint}"
+    )
+
+
 def load_repository(root: Path, files: Iterable[str] | None = None) -> LoadedRepo:
     repo = LoadedRepo(root=root)
     with cycle_collector_paused():
-        for rel in config_files(root) if files is None else sorted(files):
+        for rel in require_config_repo(root) if files is None else sorted(files):
             try:
                 raw = read_bounded(os.path.join(root, rel), MAX_FILE_BYTES)
             except TooLarge as exc:

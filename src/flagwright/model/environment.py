@@ -26,7 +26,7 @@ class Destination(Strict):
 
 class ArgoCD(Strict):
     project: Name
-    destination: Destination
+    destination: Destination | None = None  # None: the environment lists ``clusters:`` instead
     namespace: str = Field(pattern=DNS_LABEL)
     sync: Literal["auto", "manual"] = "manual"
     # Argo CD extras: on every Application of the environment, and the root's and flags' own.
@@ -133,6 +133,9 @@ class Environment(Strict):
     policy: Policy = Field(default_factory=Policy)
     metrics: Metrics | None = None
     apps: dict[Name, EnvApp] = Field(default_factory=dict)
+    # Several Argo CD destinations instead of argocd.destination (model/cluster.py).
+    clusters: list[Cluster] | None = None
+    allow_cluster_overrides: list[NonEmpty] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _bucketing_from_differs(self) -> Environment:
@@ -141,3 +144,9 @@ class Environment(Strict):
                 "'bucketing_from' names the rule left behind: it must differ from 'bucketing'"
             )
         return self
+
+
+from flagwright.model.cluster import Cluster  # noqa: E402  (it refers to Destination, above)
+
+Cluster.model_rebuild(_types_namespace={"Destination": Destination})
+Environment.model_rebuild()

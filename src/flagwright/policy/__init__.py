@@ -14,6 +14,7 @@ from flagwright.index import ConfigIndex
 from flagwright.load.repository import LoadedRepo
 from flagwright.load.resolve import resolve_positions
 from flagwright.policy.changes import check_change_policies
+from flagwright.policy.history import History, parse_allowances
 
 __all__ = ["check_change_policies", "parse_now", "policy_diagnostics"]
 
@@ -36,7 +37,9 @@ def policy_diagnostics(
     check_ref(base_ref)
     git = GitRepo(root)
     loader = RevisionLoader(git)
-    base = loader.commit(git.resolve(base_ref), base_ref)
+    base_sha = git.resolve(base_ref)
+    base = loader.commit(base_sha, base_ref)
     head_rev = Revision(WORK_TREE, None, head, index, head.findings)
-    findings = check_change_policies(base, head_rev, now)
+    allowed = parse_allowances(git.messages(base_sha, git.head()))
+    findings = check_change_policies(base, head_rev, now, History(git, base_sha), allowed)
     return resolve_positions(findings.items, head.texts)

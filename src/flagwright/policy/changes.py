@@ -1,7 +1,10 @@
-"""Change policies (design.md §3 ``policy``): is the change BASE → HEAD allowed?
+"""Change policies (an Environment's ``policy``): is the change BASE → HEAD allowed?
 
 Each rule reads the compiled flags of both revisions (what the runtime will serve), and each
-violation is a finding in HEAD's documents, so it gets HEAD's line and column.
+violation is a finding in HEAD's documents, so it gets HEAD's line and column. This module runs
+the rules; the growth rule itself is :mod:`flagwright.policy.exposure`, freezes are
+:mod:`flagwright.policy.freeze`, deployments (values, removed apps) :mod:`flagwright.policy.apps`
+and what is read from history (reverts, acknowledgements) :mod:`flagwright.policy.history`.
 """
 
 from __future__ import annotations
@@ -14,13 +17,25 @@ from typing import Any
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings, Source, YamlPath
 from flagwright.diff.blast import Weights, serving, shares
-from flagwright.diff.model import TOTAL, FlagChange, ValueChange, percent_text
+from flagwright.diff.model import ValueChange, percent_text
 from flagwright.diff.revisions import changed_flags, compiled_flags, diff_revisions
 from flagwright.diff.semantic import is_active
 from flagwright.gitio.revision import Revision
 from flagwright.model import Flag
-from flagwright.model.environment import Freeze
+from flagwright.model.environment import Policy
+from flagwright.policy.apps import check_app_removals, check_value_promotion
 from flagwright.policy.bucketing import check_bucketing_changes
+from flagwright.policy.clusters import check_cluster_policies
+from flagwright.policy.exposure import frozen_stages, schedule_problem, step_problem, window_text
+from flagwright.policy.freeze import (
+    FlagReverts,
+    freeze_at,
+    frozen_flags,
+    frozen_values,
+    reverts_app,
+)
+from flagwright.policy.history import Allowances, History
+from flagwright.runtime.bucketing import TOTAL
 
 Compiled = Mapping[str, Any]
 
@@ -33,34 +48,62 @@ class _Side:
     after: dict[str, Any]
 
 
-def check_change_policies(base: Revision, head: Revision, now: datetime) -> Findings:
+def check_change_policies(
+    base: Revision,
+    head: Revision,
+    now: datetime,
+    history: History | None = None,
+    allowed: Allowances | None = None,
+) -> Findings:
+    """Every policy violation of BASE → HEAD. ``history`` reads earlier states (reverts pass a
+    freeze); ``allowed`` holds the change's acknowledgements (commit trailers)."""
     findings = Findings()
+    history = history or History(None, None)
+    allowed = allowed or Allowances()
     keys = changed_flags(base, head)
     diff = diff_revisions(base, head)
     envs = sorted(head.index.environments)
+    # A new or deleted environment changes every flag in it, not only the changed ones.
+    touched = {env: keys | {c.flag for c in diff.flags if c.env == env} for env in envs}
     sides = {
-        env: _Side(compiled_flags(base, env, keys), compiled_flags(head, env, keys)) for env in envs
+        env: _Side(compiled_flags(base, env, touched[env]), compiled_flags(head, env, touched[env]))
+        for env in envs
     }
     promoted_from = _promotion_sources(base, head, keys)
+    reverts = FlagReverts(base, head, history)
     for env in envs:
         located = head.index.environments[env]
         policy = located.model.policy
         side = sides[env]
         for key in sorted(keys & set(side.after)):
             flag = head.index.flags[key]
+            found = Findings()
             if policy.max_rollout_step is not None:
-                _rollout_step(findings, flag.source, flag.model, env, side, key,
+                _rollout_step(found, flag.source, flag.model, env, side, key,
                               policy.max_rollout_step, now)  # fmt: skip
+                _schedule_steps(found, flag.source, flag.model, env, side, key, policy)
+            if policy.freeze:
+                _schedule_freeze(found, flag.source, flag.model, env, side, key, policy)
             if policy.require_promotion and located.model.promotes_from:
                 source_env = located.model.promotes_from
-                _promotion(findings, flag.source, flag.model, env, source_env,
+                _promotion(found, flag.source, flag.model, env, source_env,
                            side, key, promoted_from.get(source_env, {}))  # fmt: skip
-        freeze = _active_freeze(env, base, head, now)
+            if found.items and not reverts(env, key):
+                findings.extend(found.items)
+        freeze = freeze_at(env, base, head, now)
         if freeze is not None:
-            _frozen(findings, base, head, env, freeze, diff.flags, diff.values)
-            _frozen_applications(findings, head, env, freeze, diff.applications)
+            frozen_flags(findings, head, env, freeze, diff.flags,
+                         (side.before, side.after), reverts, now)  # fmt: skip
+            gone = [ValueChange(d.env, d.app, "", "removed") for d in diff.deleted]
+            frozen_values(findings, base, head, env, freeze, diff.values, diff.applications,
+                          history, gone)  # fmt: skip
+    check_value_promotion(findings, base, head, allowed,
+                          lambda env, app: reverts_app(history, base, head, env, app))  # fmt: skip
+    check_app_removals(findings, base, head, allowed)
     _types_and_removals(findings, base, head)
     check_bucketing_changes(findings, base, head, diff.flags)
+    frozen = {env: f for env in envs if (f := freeze_at(env, base, head, now)) is not None}
+    check_cluster_policies(findings, base, head, now, frozen)
     return findings
 
 
@@ -89,8 +132,8 @@ def _rollout_step(
     before = _fallthrough(old, now) if old is not None else [(default, TOTAL)]
     grown_to = _exposed(after, default)
     had = _exposed(before, default)
-    step = grown_to - had
-    if step <= round(limit * 100):
+    problem = step_problem(Policy(max_rollout_step=limit), env, had, grown_to)
+    if problem is None:
         return
     rollout = (new.get("fallthrough") or {}).get("rollout")
     if rollout is not None:
@@ -104,9 +147,7 @@ def _rollout_step(
         where = (*where, "stage")
     findings.add(
         source, where, Code.ROLLOUT_STEP,
-        f"{key} in {env}: {what} grows from {percent_text(had)} to {percent_text(grown_to)} in "
-        f"one change ({percent_text(step)}); {env}'s max_rollout_step is "
-        f"{percent_text(round(limit * 100))}",
+        f"{key} in {env}: {what} {problem}",
     )  # fmt: skip
 
 
@@ -117,6 +158,65 @@ def _exposed(weights: Weights, default: str) -> int:
 
 def _fallthrough(flag: Compiled, now: datetime | None = None) -> Weights:
     return serving(flag["fallthrough"] if is_active(flag) else None, str(flag["default"]), now)
+
+
+def _schedule(side: _Side, key: str) -> Mapping[str, Any] | None:
+    """The compiled scheduled rollout HEAD serves, when it is new or differs from BASE's."""
+    new = side.after[key]
+    rollout = (new.get("fallthrough") or {}).get("rollout") if is_active(new) else None
+    if rollout is None or rollout["mode"] == "manual":
+        return None
+    old = side.before.get(key)
+    old_rollout = (
+        (old.get("fallthrough") or {}).get("rollout")
+        if old is not None and is_active(old)
+        else None
+    )
+    return None if old_rollout == rollout else rollout
+
+
+def _start_path(flag: Flag, env: str) -> YamlPath:
+    return ("environments", env, "rollout", "start")
+
+
+def _schedule_steps(
+    findings: Findings, source: Source, flag: Flag, env: str, side: _Side, key: str,
+    policy: Policy,
+) -> None:  # fmt: skip
+    """A schedule grows with no commit per stage: each of its steps obeys max_rollout_step."""
+    rollout = _schedule(side, key)
+    if rollout is None:
+        return
+    problem = schedule_problem(policy, env, [float(s["percent"]) for s in rollout["stages"]])
+    if problem is not None:
+        findings.add(
+            source, _start_path(flag, env), Code.ROLLOUT_STEP,
+            f"{key} in {env}: the scheduled rollout of {rollout['variant']} (plan "
+            f"{rollout['plan']}): {problem}",
+        )  # fmt: skip
+
+
+def _schedule_freeze(
+    findings: Findings, source: Source, flag: Flag, env: str, side: _Side, key: str,
+    policy: Policy,
+) -> None:  # fmt: skip
+    """A stage that starts inside a freeze is growth during the freeze, as an advance would be."""
+    rollout = _schedule(side, key)
+    if rollout is None:
+        return
+    starts = [
+        (number, float(stage["percent"]), datetime.fromisoformat(str(stage["from"])))
+        for number, stage in enumerate(rollout["stages"], start=1)
+    ]
+    found = frozen_stages(policy.freeze, starts)
+    if found is not None:
+        number, percent, start, freeze = found
+        findings.add(
+            source, _start_path(flag, env), Code.FROZEN,
+            f"{key} in {env}: stage {number} ({percent:g}%) of the schedule starts at "
+            f"{start.isoformat()}, while {env} is frozen from {window_text(freeze)}; a freeze "
+            "holds growth, so start the schedule after it (or before, so that it ends in time)",
+        )  # fmt: skip
 
 
 # --- require_promotion -----------------------------------------------------------------------
@@ -200,116 +300,6 @@ def _fallthrough_path(flag: Flag, env: str) -> YamlPath:
         if getattr(entry, name) is not None:
             return ("environments", env, name)
     return ("environments", env)
-
-
-# --- freeze ----------------------------------------------------------------------------------
-
-
-def _active_freeze(env: str, base: Revision, head: Revision, now: datetime) -> Freeze | None:
-    """A window containing ``now`` in HEAD's or BASE's policy: deleting a freeze in the same
-    change does not lift it."""
-    windows: list[Freeze] = []
-    for revision in (head, base):
-        located = revision.index.environments.get(env)
-        if located is not None:
-            windows.extend(located.model.policy.freeze)
-    for window in windows:
-        if window.from_ <= now < window.to:
-            return window
-    return None
-
-
-def _frozen(
-    findings: Findings,
-    base: Revision,
-    head: Revision,
-    env: str,
-    freeze: Freeze,
-    flags: list[FlagChange],
-    values: list[ValueChange],
-) -> None:
-    why = f" ({freeze.reason})" if freeze.reason else ""
-    window = f"{freeze.from_.isoformat()} to {freeze.to.isoformat()}{why}"
-    for change in flags:
-        if change.env != env or _only_turns_off(change):
-            continue
-        located = head.index.flags.get(change.flag)
-        if located is None:
-            continue  # a removal: reported by FW405 when it matters, no line in HEAD to show
-        where: YamlPath = ("environments", env)
-        if env not in located.model.environments:
-            where = ("environments",) if located.model.environments else ("key",)
-        findings.add(
-            located.source, where, Code.FROZEN,
-            f"{change.flag}: {env} is frozen from {window}; only turning a flag off "
-            "(enabled: false) is allowed",
-        )  # fmt: skip
-    reported: set[str] = set()
-    for value in values:
-        if value.env != env or value.app in reported:
-            continue
-        reported.add(value.app)
-        env_doc = head.index.environments[env]
-        source, where = env_doc.source, ("apps", value.app)
-        if value.app in head.index.apps and _env_app_same(base, head, env, value.app):
-            source, where = head.index.apps[value.app].source, ("values",)  # the App changed
-        findings.add(
-            source, where, Code.FROZEN,
-            f"Helm values of {value.app} in {env} change while {env} is frozen from {window}",
-        )  # fmt: skip
-
-
-def _frozen_applications(
-    findings: Findings, head: Revision, env: str, freeze: Freeze, changes: list[ValueChange]
-) -> None:
-    """Chart, ``argocd`` and repository changes reach the cluster as surely as values do."""
-    why = f" ({freeze.reason})" if freeze.reason else ""
-    window = f"{freeze.from_.isoformat()} to {freeze.to.isoformat()}{why}"
-    reported: set[tuple[str, YamlPath]] = set()
-    for change in changes:
-        if change.env != env:
-            continue
-        source, where = _application_origin(head, change)
-        if (source.path, where) in reported:
-            continue
-        reported.add((source.path, where))
-        findings.add(
-            source, where, Code.FROZEN,
-            f"the Argo CD Application of {change.app} in {env} changes ({change.path}) while "
-            f"{env} is frozen from {window}",
-        )  # fmt: skip
-
-
-def _application_origin(head: Revision, change: ValueChange) -> tuple[Source, YamlPath]:
-    """The HEAD document and key the changed Application field comes from."""
-    env_doc = head.index.environments[change.env]
-    top, *rest = change.path.split(".")
-    app = head.index.apps.get(change.app)
-    if change.status != "changed" or app is None:
-        return env_doc.source, ("apps", change.app)  # the app joined or left the environment
-    if top == "chart":
-        return app.source, ("chart", *rest)
-    if top == "repository" and head.index.repositories:
-        return head.index.repositories[0].source, tuple(rest)
-    return env_doc.source, (top, *rest)
-
-
-def _env_app_same(base: Revision, head: Revision, env: str, app: str) -> bool:
-    def entry(revision: Revision) -> Any:
-        located = revision.index.environments.get(env)
-        return None if located is None else located.model.apps.get(app)
-
-    return bool(entry(base) == entry(head))
-
-
-def _only_turns_off(change: FlagChange) -> bool:
-    return (
-        change.status == "changed"
-        and len(change.changes) == 1
-        and change.changes[0].what == "enabled"
-        and change.changes[0].before is True
-        and change.changes[0].after is False
-    )
 
 
 # --- type changes and removals ---------------------------------------------------------------

@@ -83,7 +83,8 @@ def application(ctx: EnvContext, deployment: Deployment) -> dict[str, Any]:
     app = deployment.app.model
     argocd = ctx.environment.model.argocd
     repo = ctx.repository
-    destination = argocd.destination.model_dump(exclude_none=True)
+    # An environment with clusters has no destination here: render/fleet.py fills it per cluster.
+    destination = argocd.destination.model_dump(exclude_none=True) if argocd.destination else {}
     sources = [
         _chart_source(ctx, deployment),
         {"repoURL": repo.url, "targetRevision": repo.revision, "ref": VALUES_REF},

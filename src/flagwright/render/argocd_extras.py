@@ -132,7 +132,8 @@ def flags_application(ctx: EnvContext, metadata: dict[str, Any]) -> dict[str, An
         "spec": {
             "project": argocd.project,
             "destination": {
-                **argocd.destination.model_dump(exclude_none=True),
+                # With clusters there is no destination here: render/fleet.py sets each one.
+                **(argocd.destination.model_dump(exclude_none=True) if argocd.destination else {}),
                 "namespace": argocd.namespace,
             },
             "source": {

@@ -20,6 +20,9 @@ class Artifact:
     manifest: dict[str, Any] | None = None
     origin: str | None = None
     more: tuple[dict[str, Any], ...] = ()
+    # Objects of different scopes never reach the same cluster, so their names may repeat:
+    # "" for an environment's own files, "<env>/<cluster>" for one cluster's copies.
+    scope: str = ""
 
     @property
     def documents(self) -> tuple[dict[str, Any], ...]:

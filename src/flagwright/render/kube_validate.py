@@ -1,6 +1,6 @@
 """Validate rendered manifests: Kubernetes kinds against kubernetes-validate's schemas, Argo CD
-Applications against the vendored CRD schema plus the rules that schema cannot express, and every
-name and label against Kubernetes' naming rules.
+Applications and ApplicationSets against the vendored CRD schemas plus the rules those schemas
+cannot express, and every name and label against Kubernetes' naming rules.
 
 kubernetes-validate's own ``validate()`` reads and parses its 1.8 MB definitions file on every
 call (about 24 ms an object). Here the same validator is built once per (version, kind) from the
@@ -105,6 +105,11 @@ _ARGO_SCHEMAS = {
         "application.strict.json",
         "the Argo CD Application CRD schema (v3.5.1)",
     ),
+    "ApplicationSet": (
+        "argocd",
+        "applicationset.strict.json",
+        "the Argo CD ApplicationSet CRD schema (v3.5.1)",
+    ),
     **ROLLOUTS_SCHEMAS,
 }
 
@@ -147,6 +152,10 @@ class ManifestValidator:
         found.extend(_name_problems(manifest))
         if api_version == ARGOCD_API and kind == "Application":
             found.extend(_application_rules(manifest))
+        if api_version == ARGOCD_API and kind == "ApplicationSet":
+            from flagwright.render.appset_rules import applicationset_rules
+
+            found.extend(applicationset_rules(manifest, _application_rules))
         if api_version == ARGOCD_API and kind in ROLLOUTS_SCHEMAS:
             found.extend(rollouts_rules(manifest))
         return found

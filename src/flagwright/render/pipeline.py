@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flagwright.allocation import cycle_collector_paused
 from flagwright.check.suggest import did_you_mean
@@ -28,6 +29,8 @@ from flagwright.render.bundle import render_snapshot
 from flagwright.render.configmap import render_configmaps
 from flagwright.render.context import RENDERED, EnvContext
 from flagwright.render.exports import render_featuremanagement, render_flagd
+from flagwright.render.fleet import REPLACED as FLEET_REPLACED
+from flagwright.render.fleet import finish_environment
 from flagwright.render.kube_validate import ManifestValidator
 from flagwright.render.rollout import render_rollouts
 from flagwright.render.templating import ValueTemplates
@@ -140,6 +143,8 @@ class _Job:
     validator: ManifestValidator
     templates: ValueTemplates = field(default_factory=ValueTemplates)
     selections: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    # Bundles compiled elsewhere (render --changed-since), used instead of compiling the index.
+    bundles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def render(
         self, env: str, progress: Progress | None = None
@@ -149,11 +154,16 @@ class _Job:
             self.index, self.index.environments[env], self.repository, self.templates, findings,
             selections=self.selections,
         )  # fmt: skip
+        if env in self.bundles:
+            ctx.__dict__["bundle"] = self.bundles[env]  # the cached_property's slot
         env_files: dict[str, Artifact] = {}
-        for _name, renderer in RENDERERS:
-            env_files.update(renderer(ctx))
+        fleet = ctx.environment.model.clusters is not None
+        for name, renderer in RENDERERS:
+            if not (fleet and name in FLEET_REPLACED):
+                env_files.update(renderer(ctx))
             if progress is not None:
                 progress(1)
+        env_files = finish_environment(ctx, env_files, RENDERERS)
         findings.extend(validate_artifacts(env_files, self.validator))
         if progress is not None:
             progress(1)
@@ -209,7 +219,7 @@ def validate_artifacts(files: dict[str, Artifact], validator: ManifestValidator)
 
 def _duplicates(files: dict[str, Artifact]) -> list[Finding]:
     """Two rendered objects of one kind with the same name and namespace would overwrite."""
-    seen: dict[tuple[str, str, str, str], str] = {}
+    seen: dict[tuple[str, str, str, str, str], str] = {}
     found: list[Finding] = []
     documents = (
         (path, doc, manifest)
@@ -221,13 +231,14 @@ def _duplicates(files: dict[str, Artifact]) -> list[Finding]:
         if not isinstance(metadata, dict):
             continue
         key = (
+            files[path].scope,
             str(manifest.get("apiVersion")),
             str(manifest.get("kind")),
             str(metadata.get("namespace", "")),
             str(metadata.get("name")),
         )
         if key in seen:
-            message = f"{key[1]} {key[3]!r} in namespace {key[2]!r} is also rendered to {seen[key]}"
+            message = f"{key[2]} {key[4]!r} in namespace {key[3]!r} is also rendered to {seen[key]}"
             found.append(
                 Finding(Source(path, doc), ("metadata", "name"), Code.DUPLICATE_RESOURCE, message)
             )

@@ -9,13 +9,14 @@ evaluation and explanation run the same code.
 from __future__ import annotations
 
 from . import semver
+from .equality import Membership, is_number, strict_equal
 from .errors import SnapshotError
 from .timeparse import instant_of, parse_instant
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-    from typing import Any, TypeAlias, TypeGuard
+    from typing import Any, TypeAlias
 
     Trace: TypeAlias = list[dict[str, Any]]
     Test: TypeAlias = Callable[[Mapping[str, Any], float, Trace | None], bool]
@@ -26,25 +27,6 @@ OPERATORS = frozenset(
     | {"semver_ge"}
 )
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _is_number(value: object) -> TypeGuard[float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def strict_equal(left: object, right: object) -> bool:
-    """``==`` without bool/number confusion (``True != 1``), recursively for lists and maps."""
-    if isinstance(left, bool) or isinstance(right, bool):
-        return left is right
-    if _is_number(left) or _is_number(right):
-        return _is_number(left) and _is_number(right) and left == right
-    if isinstance(left, str) or isinstance(right, str):
-        return isinstance(left, str) and isinstance(right, str) and left == right
-    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
-        return len(left) == len(right) and all(map(strict_equal, left, right))
-    if isinstance(left, dict) and isinstance(right, dict):
-        return left.keys() == right.keys() and all(strict_equal(left[k], right[k]) for k in left)
-    return left is None and right is None
 
 
 def _equals_test(attr: str, expected: object, negate: bool) -> Test:
@@ -71,31 +53,10 @@ def _equals_test(attr: str, expected: object, negate: bool) -> Test:
     return eq_any
 
 
-class _Membership:
-    """``values`` split by kind so set lookups cannot confuse ``True`` with ``1``."""
-
-    __slots__ = ("bools", "numbers", "others", "strings")
-
-    def __init__(self, values: list[Any]) -> None:
-        self.strings = frozenset(v for v in values if isinstance(v, str))
-        self.bools = frozenset(v for v in values if isinstance(v, bool))
-        self.numbers = frozenset(v for v in values if _is_number(v))
-        self.others = tuple(v for v in values if isinstance(v, (list, dict)))
-
-    def __contains__(self, value: object) -> bool:
-        if isinstance(value, str):
-            return value in self.strings
-        if isinstance(value, bool):
-            return value in self.bools
-        if _is_number(value):
-            return value in self.numbers
-        return any(strict_equal(value, other) for other in self.others)
-
-
 def _membership_test(attr: str, values: object, negate: bool) -> Test:
     if not isinstance(values, list):
         raise SnapshotError("'values' must be a list")
-    members = _Membership(values)
+    members = Membership(values)
     strings = members.strings
 
     if negate:
@@ -141,20 +102,28 @@ def _string_test(attr: str, op: str, expected: object) -> Test:
         return contains
     import re
 
+    from .regex import MAX_MATCH_LENGTH, problem
+
     try:
         search = re.compile(expected).search
     except re.error as exc:
         raise SnapshotError(f"invalid regular expression {expected!r}: {exc}") from None
+    refused = problem(expected)
+    if refused is not None:
+        raise SnapshotError(f"regular expression {expected!r} is not allowed: {refused}")
 
     def matches(ctx: Mapping[str, Any], now: float, trace: Trace | None) -> bool:
+        # The length bound caps the work of trying every start position (regex.py).
         value = ctx.get(attr)
-        return isinstance(value, str) and search(value) is not None
+        return (
+            isinstance(value, str) and len(value) <= MAX_MATCH_LENGTH and search(value) is not None
+        )
 
     return matches
 
 
 def _number_test(attr: str, op: str, expected: object) -> Test:
-    if not _is_number(expected):
+    if not is_number(expected):
         raise SnapshotError(f"operator {op!r} needs a number value")
     assert isinstance(expected, (int, float))
     bound: float = expected
@@ -162,32 +131,33 @@ def _number_test(attr: str, op: str, expected: object) -> Test:
 
         def lt(ctx: Mapping[str, Any], now: float, trace: Trace | None) -> bool:
             value = ctx.get(attr)
-            return _is_number(value) and value < bound
+            return is_number(value) and value < bound
 
         return lt
     if op == "le":
 
         def le(ctx: Mapping[str, Any], now: float, trace: Trace | None) -> bool:
             value = ctx.get(attr)
-            return _is_number(value) and value <= bound
+            return is_number(value) and value <= bound
 
         return le
     if op == "gt":
 
         def gt(ctx: Mapping[str, Any], now: float, trace: Trace | None) -> bool:
             value = ctx.get(attr)
-            return _is_number(value) and value > bound
+            return is_number(value) and value > bound
 
         return gt
 
     def ge(ctx: Mapping[str, Any], now: float, trace: Trace | None) -> bool:
         value = ctx.get(attr)
-        return _is_number(value) and value >= bound
+        return is_number(value) and value >= bound
 
     return ge
 
 
-def _semver_test(attr: str, op: str, expected: object) -> Test:
+def semver_compare(op: str, expected: object) -> Callable[[tuple[object, ...]], bool]:
+    """``compare(key)``: whether a version key satisfies ``op`` against ``expected``."""
     target = semver.parse(expected) if isinstance(expected, str) else None
     if target is None:
         raise SnapshotError(f"operator {op!r} needs a semantic version value, got {expected!r}")
@@ -199,6 +169,11 @@ def _semver_test(attr: str, op: str, expected: object) -> Test:
         "semver_gt": target.__lt__,
         "semver_ge": target.__le__,
     }[op]
+    return compare
+
+
+def _semver_test(attr: str, op: str, expected: object) -> Test:
+    compare = semver_compare(op, expected)
     cached = semver.cache_get
     key_of = semver.key_of
 

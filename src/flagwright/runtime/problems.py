@@ -26,3 +26,12 @@ class ProblemLog:
         import logging  # only once there is something to say: keeps the import fast
 
         logging.getLogger(LOGGER_NAME).log(level, "%s", message)
+
+
+def describe_failure(flag: str, exc: Exception) -> str:
+    """What to log when evaluating ``flag`` raised ``exc``."""
+    from .errors import SnapshotError
+
+    if isinstance(exc, SnapshotError):
+        return str(exc)
+    return f"flag {flag!r} failed: {type(exc).__name__}: {exc}"

@@ -136,9 +136,11 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
     fmt = doc.get("format")
     if fmt != FORMAT:
         raise SnapshotError(f"unknown format {fmt!r} (this runtime reads {FORMAT!r})")
-    if doc.get("bucketing") not in RULES:
-        known = " or ".join(repr(name) for name in RULES)
-        raise SnapshotError(f"unknown bucketing {doc.get('bucketing')!r} (expected {known})")
+    if not isinstance(doc.get("bucketing"), str) or doc["bucketing"] not in RULES:
+        known = ", ".join(repr(name) for name in RULES)
+        raise SnapshotError(
+            f"unknown bucketing {doc.get('bucketing')!r} (this runtime knows {known})"
+        )
     for key in ("environment", "source_digest", "digest"):
         if not isinstance(doc.get(key), str):
             raise SnapshotError(f"{key!r} must be a string")

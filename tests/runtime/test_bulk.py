@@ -1,0 +1,88 @@
+"""``Client.evaluate_all``: every flag (or a list) for one context, as ``evaluate`` answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flagwright.runtime import Client, Evaluation, Reason
+
+from .bundles import attr, bundle, flag, manual_rollout, rule, scheduled_rollout, split, string_flag
+
+STAFF = attr("email", "ends_with", "@co.com")
+
+
+def _flags() -> dict[str, dict[str, Any]]:
+    return {
+        "static": flag(),
+        "killed": flag(enabled=False),
+        "unlisted": flag(listed=False),
+        "staff": flag({"serve": "off"}, rules=[rule(STAFF, "on")]),
+        "ab": string_flag(split(control=50, treatment=50)),
+        "rollout": flag(manual_rollout(2, [10, 50, 100])),
+        "gated": flag(requires=["staff"]),
+        "timed": flag(scheduled_rollout("2026-11-20T10:00:00Z", [(10, 1800), (100, None)])),
+        "broken": flag({"split": [["on", 1], ["off", 2]]}),
+    }
+
+
+CONTEXTS = [
+    {},
+    {"targeting_key": "user-1", "email": "a@co.com"},
+    {"targeting_key": "user-2", "email": "b@x.org"},
+    {"targeting_key": 42},
+]
+NOW = datetime(2026, 11, 20, 10, 10, tzinfo=UTC)
+
+
+def test_every_flag_as_evaluate_answers_it() -> None:
+    bulk_client, single = Client(bundle(_flags())), Client(bundle(_flags()))
+    for ctx in CONTEXTS:
+        for _ in range(2):  # the first call compiles, the second takes the fast path
+            result = bulk_client.evaluate_all(ctx, now=NOW)
+            assert list(result) == list(_flags())  # snapshot order
+            assert result == {name: single.evaluate(name, ctx, now=NOW) for name in _flags()}
+    assert result["broken"].reason == Reason.ERROR
+    assert bulk_client.counters() == single.counters()
+    assert bulk_client.counters()[("killed", "off")] == 2 * len(CONTEXTS)
+
+
+def test_a_list_of_flags_and_unknown_names() -> None:
+    client = Client(bundle(_flags()))
+    ctx = {"targeting_key": "user-1", "email": "a@co.com"}
+    result = client.evaluate_all(ctx, ["staff", "nope", "ab"])
+    assert list(result) == ["staff", "nope", "ab"]
+    assert result["staff"] == Evaluation(True, "on", Reason.TARGETING_MATCH, "rule-1")
+    assert result["nope"] == Evaluation(None, None, Reason.ERROR, None)
+    assert client.counters() == {
+        ("staff", "on"): 1,
+        ("nope", None): 1,
+        ("ab", result["ab"].variant): 1,
+    }
+    assert client.evaluate_all(None, ["static"]) == {"static": client.evaluate("static", {})}
+
+
+def test_hook_sees_every_flag() -> None:
+    seen: list[tuple[str, str | None, str]] = []
+    client = Client(bundle(_flags()), on_evaluation=lambda *args: seen.append(args))
+    client.evaluate_all({"email": "a@co.com"}, now=NOW)
+    assert [name for name, _, _ in seen] == list(_flags())
+    assert ("killed", "off", "DISABLED") in seen and ("broken", "off", "ERROR") in seen
+
+
+def test_one_instant_for_the_whole_call_and_naive_now() -> None:
+    client = Client(bundle(_flags()))
+    before = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    assert client.evaluate_all({"targeting_key": "u"}, ["timed"], now=before)["timed"] == (
+        Evaluation(False, "off", Reason.SPLIT, None)
+    )
+    naive = datetime(2026, 11, 20, 12, 0)
+    result = client.evaluate_all({"targeting_key": "u"}, now=naive)
+    assert result["timed"].reason == Reason.ERROR  # the clock-driven flag refuses a naive now
+    assert result["static"].reason == Reason.STATIC  # the others do not read it
+
+
+def test_no_snapshot_yet(tmp_path: Any) -> None:
+    client = Client.from_file(tmp_path / "missing.json")
+    assert client.evaluate_all({}) == {}
+    assert client.evaluate_all({}, ["f"])["f"].reason == Reason.ERROR
