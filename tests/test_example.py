@@ -1,7 +1,7 @@
 """The example configuration (flags/, environments/): valid, and a tour of every construct.
 
 The example is the project's documentation by demonstration and the input of the render
-snapshots, so the coverage test below fails if an edit drops a construct design.md §3 describes.
+snapshots, so the coverage test below fails if an edit drops a construct the reference describes.
 """
 
 from __future__ import annotations

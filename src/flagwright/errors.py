@@ -13,3 +13,11 @@ class GitError(UserError):
 
 class RenderError(UserError):
     """Rendering cannot proceed (the configuration has errors, or output is invalid)."""
+
+
+class InternalError(Exception):
+    """flagwright contradicts itself: a bug to report (exit 3), never the user's input.
+
+    For example the compiler refusing a configuration the checks passed: the checks are what make
+    the compiled form well defined, so the two disagreeing is flagwright's fault.
+    """

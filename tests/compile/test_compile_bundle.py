@@ -16,6 +16,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from flagwright.compile import (
     CompileError,
+    UnknownEnvironment,
     compile_snapshot,
     dump_bundle,
     select_flags,
@@ -127,7 +128,9 @@ def test_digest_verifies_with_the_runtime_loader(config: Path) -> None:
 
 def test_unknown_environment(config: Path) -> None:
     validated = _validated(config)
-    with pytest.raises(CompileError, match=r"^unknown environment 'prd'; did you mean 'prod'\?$"):
+    with pytest.raises(
+        UnknownEnvironment, match=r"^unknown environment 'prd'; did you mean 'prod'\?$"
+    ):
         compile_snapshot(validated.index, "prd")
 
 
@@ -269,3 +272,22 @@ def test_bundle_text_of_a_subset_is_the_dump_of_the_selected_bundle(config: Path
         assert writer.digest(keys) == expected["digest"]
         assert writer.text(keys) == dump_bundle(expected)
     assert writer.text(bundle["flags"], bundle["digest"]) == dump_bundle(bundle)
+
+
+def test_a_compile_error_after_validation_passed_is_an_internal_error(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checker and the compiler disagreeing is flagwright's bug: exit 3, not a user error."""
+    from tests.cli_runner import run_cli
+
+    import flagwright.validate
+
+    flag = config / "flags" / "fractional.yaml"
+    text = flag.read_text(encoding="utf-8").replace("spades: 25}", "spades: 35}")
+    flag.write_text(text, encoding="utf-8")
+    assert not validate_repository(config, today=date(2026, 11, 23)).ok  # the checks see it
+    monkeypatch.setattr(flagwright.validate, "run_checks", lambda *args, **kwargs: None)
+    ran = run_cli("-C", str(config), "eval", "fractional", "--env", "prod")
+    assert ran.exit_code == 3, ran.stderr
+    assert ran.stderr.startswith("internal error: CompileError: flag 'fractional' in 'prod': ")
+    assert "please report" in ran.stderr

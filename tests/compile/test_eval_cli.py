@@ -1,7 +1,7 @@
 """`flagwright eval` and `flagwright explain` against the fixture configuration.
 
-Expected buckets are computed here with mmh3 from design.md §6, independently of the runtime, so
-these tests fail if the CLI stops agreeing with the documented bucketing rule.
+Expected buckets are computed here with mmh3 from the flagd-v2 rule (FORMAT.md), independently
+of the runtime, so these tests fail if the CLI stops agreeing with the documented bucketing rule.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class TestRuleMatch:
 
 
 class TestSplit:
-    """design.md §6 vectors: ``fractional`` + ``-flagjack`` hashes "fractional-flagjack"."""
+    """flagd's own vectors: ``fractional`` + ``-flagjack`` hashes "fractional-flagjack"."""
 
     @pytest.mark.parametrize(
         ("value", "h", "variant"),

@@ -2,7 +2,7 @@
 serves the native runtime's variant for every example flag, environment and context.
 
 The provider is the `flagd` extra (`pip install -e '.[test,flagd]'`), pinned to the release line
-with integer bucketing (design.md §6). Missing, it fails the test: it is never skipped.
+with integer bucketing (flagd-v2, FORMAT.md). Missing, it fails the test: it is never skipped.
 """
 
 from __future__ import annotations

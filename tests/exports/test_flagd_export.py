@@ -127,7 +127,8 @@ def assert_agrees(
 
 
 # flagd's sem_ver reads a partial version ("1", "1.2") as "1.0.0" / "1.2.0"; flagwright does not
-# parse it (design.md §4a) and JsonLogic cannot tell the two apart. Documented in the README and
+# parse it (FORMAT.md, evaluation semantics) and JsonLogic cannot tell the two apart. Documented
+# in the README and
 # pinned by test_partial_versions_are_the_documented_semver_difference.
 PARTIAL_VERSIONS = {"1", "1.2"}
 

@@ -1,5 +1,5 @@
 """Round trip: the example's flagd export, imported and compiled again, serves every context the
-variant the original serves (design.md §4a), for every flag the export holds."""
+variant the original serves (FORMAT.md, evaluation semantics), for every flag the export holds."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def murmur3_32(data: bytes, seed: int = 0) -> int:
 
 
 def reference_bucket(key: str, weights: list[int]) -> int:
-    """design.md §6 by hand: bucket = (h * total) >> 32, first running sum above it."""
+    """The flagd-v2 rule by hand: bucket = (h * total) >> 32, first running sum above it."""
     total = sum(weights)
     bucket = (murmur3_32(key.encode("utf-8")) * total) >> 32
     running = 0

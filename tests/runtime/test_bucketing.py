@@ -1,4 +1,4 @@
-"""Bucketing rule flagd-v2 (design.md §6): vectors, flagd testbed, uniformity, stability."""
+"""Bucketing rule flagd-v2 (FORMAT.md): vectors, flagd testbed, uniformity, stability."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Evaluation semantics (design.md §4a), hooks, counters and explain."""
+"""Evaluation semantics (FORMAT.md), hooks, counters and explain."""
 
 from __future__ import annotations
 

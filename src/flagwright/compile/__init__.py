@@ -8,6 +8,18 @@ from __future__ import annotations
 
 from flagwright.compile.json_out import dump_bundle
 from flagwright.compile.select import select_flags
-from flagwright.compile.snapshot import CompileError, compile_flags, compile_snapshot
+from flagwright.compile.snapshot import (
+    CompileError,
+    UnknownEnvironment,
+    compile_flags,
+    compile_snapshot,
+)
 
-__all__ = ["CompileError", "compile_flags", "compile_snapshot", "dump_bundle", "select_flags"]
+__all__ = [
+    "CompileError",
+    "UnknownEnvironment",
+    "compile_flags",
+    "compile_snapshot",
+    "dump_bundle",
+    "select_flags",
+]

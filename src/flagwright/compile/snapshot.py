@@ -11,14 +11,18 @@ from flagwright.compile.conditions import ConditionCompiler
 from flagwright.compile.json_out import compact_json
 from flagwright.compile.rollouts import RolloutError, compile_rollout
 from flagwright.compile.splits import TOTAL, split_weights, total
-from flagwright.errors import UserError
+from flagwright.errors import InternalError, UserError
 from flagwright.index import ConfigIndex
 from flagwright.model import EnvEntry, Flag, RolloutPlan
 from flagwright.runtime import FORMAT
 
 
-class CompileError(UserError):
-    """The configuration cannot be compiled for this environment."""
+class CompileError(InternalError):
+    """The compiler refuses what the checks passed: a bug in flagwright (exit 3)."""
+
+
+class UnknownEnvironment(UserError):
+    """The environment asked for is not in the repository."""
 
 
 def compile_snapshot(index: ConfigIndex, env: str) -> dict[str, Any]:
@@ -59,14 +63,16 @@ def compile_flags(index: ConfigIndex, env: str) -> dict[str, Any]:
     compiled form well defined, and anything they would have reported raises CompileError here.
     """
     if env not in index.environments:
-        raise CompileError(f"unknown environment {env!r}" + did_you_mean(env, index.environments))
+        raise UnknownEnvironment(
+            f"unknown environment {env!r}" + did_you_mean(env, index.environments)
+        )
     conditions = ConditionCompiler({name: s.model for name, s in index.segments.items()})
     plans = {name: p.model for name, p in index.plans.items()}
     flags: dict[str, Any] = {}
     for key in sorted(index.flags):
         try:
             flags[key] = _flag(index.flags[key].model, env, conditions, plans)
-        except UserError as exc:
+        except (UserError, CompileError) as exc:
             raise CompileError(f"flag {key!r} in {env!r}: {exc}") from None
     return flags
 

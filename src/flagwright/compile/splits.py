@@ -1,4 +1,4 @@
-"""Percentages to integer bucket weights out of 10000 (design.md §6)."""
+"""Percentages to integer bucket weights out of 10000 (runtime/FORMAT.md, "Fallthrough")."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flagwright.compile import compile_flags
+from flagwright.compile import CompileError, compile_flags
 from flagwright.diff.clusters import diff_cluster_flags, diff_cluster_values
 from flagwright.diff.deploys import diff_deploys
 from flagwright.diff.model import SemanticDiff
@@ -120,7 +120,8 @@ def compiled_flags(revision: Revision, env: str, keys: set[str]) -> dict[str, An
     )
     try:
         flags: dict[str, Any] = compile_flags(sub, env)
-    except UserError as exc:
+    except (UserError, CompileError) as exc:  # revisions are loaded, not checked: the user's
+        # to fix, unlike a CompileError after `validate` passed
         raise DiffError(f"{revision.label}: {exc} (run `flagwright validate` on it)") from None
     return flags
 

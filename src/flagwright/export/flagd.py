@@ -4,7 +4,7 @@ Computed from the compiled bundle, not from the YAML, so the export and the nati
 the same resolved form and cannot drift. Every flag is expressed exactly or left out with an
 :class:`Unsupported` naming the flag and the construct; nothing is approximated.
 
-Mapping (design.md §4a, §6):
+Mapping (runtime/FORMAT.md: evaluation semantics and bucketing):
 
 * A flag whose answer does not depend on the context (a static ``serve``, a disabled or unlisted
   flag, a prerequisite that folds to its default) is ``defaultVariant`` with no ``targeting``.

@@ -1,9 +1,9 @@
 """Compiled conditions (FORMAT.md "Conditions") as flagd JsonLogic, exactly or not at all.
 
-design.md §4a makes a condition false for a missing attribute *and* for a value of the wrong type
-(``lt`` on a string, ``eq 1`` on ``true``). JsonLogic coerces instead (``"5" < 10`` is true, and
-Python JsonLogic engines compare ``true == 1``), so each operator is guarded by a type test built
-from portable operators:
+FORMAT.md's evaluation semantics make a condition false for a missing attribute *and* for a
+value of the wrong type (``lt`` on a string, ``eq 1`` on ``true``). JsonLogic coerces instead
+(``"5" < 10`` is true, and Python JsonLogic engines compare ``true == 1``), so each operator is
+guarded by a type test built from portable operators:
 
 * ``is_string(v)``: ``cat(v) === v`` (only a string is its own text),
 * ``is_number(v)``: ``+v === v`` and ``cat(v)`` is neither ``"true"`` nor ``"false"`` (the second
@@ -237,7 +237,7 @@ def _number_op(op: str) -> Callable[[JsonLogic, Any], JsonLogic]:
 
 def _semver_op(op: str) -> Callable[[JsonLogic, Any], JsonLogic]:
     def build(v: JsonLogic, version: Any) -> JsonLogic:
-        # flagd strips a leading "v"; flagwright does not accept one (design.md §4a).
+        # flagd strips a leading "v"; flagwright does not accept one (FORMAT.md, semver_*).
         return all_of(
             [
                 is_string(v),
@@ -327,7 +327,7 @@ def _schedule(raw: dict[str, Any]) -> JsonLogic:
 
     if end > start:
         return on(wanted, {">=": [second_of_day, start]}, {"<": [second_of_day, end]})
-    # Past midnight the window belongs to the day it started on (design.md §4a).
+    # Past midnight the window belongs to the day it started on (FORMAT.md, schedule).
     yesterday = None if wanted is None else sorted((d + 1) % 7 for d in wanted)
     return any_of(
         [on(wanted, {">=": [second_of_day, start]}), on(yesterday, {"<": [second_of_day, end]})]

@@ -1,4 +1,4 @@
-"""Typed, frozen models of every document kind (design.md §3)."""
+"""Typed, frozen models of every document kind (docs/reference.md)."""
 
 from __future__ import annotations
 

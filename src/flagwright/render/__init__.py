@@ -1,1 +1,1 @@
-"""Render: values, Applications, ConfigMaps and bundles into rendered/ (design.md §4)."""
+"""Render: values, Applications, ConfigMaps and bundles into rendered/ (docs/reference.md)."""
