@@ -402,10 +402,14 @@ class _Gen:
             area, noun = key.split("-", 1)
             by_prefix.setdefault(area, []).append(noun.rsplit("-", 1)[0])
         areas = sorted(by_prefix)
-        for name in names:
-            area = name.split("-", 1)[0]
-            own = area if area in by_prefix else rng.choice(areas)
-            patterns = [f"{own}-*"]
+        owns = [
+            area if (area := name.split("-", 1)[0]) in by_prefix else rng.choice(areas)
+            for name in names
+        ]
+        # Every area goes to some app, so every flag reaches a service (validate warns otherwise).
+        spare = [area for area in areas if area not in owns]
+        for n, (name, own) in enumerate(zip(names, owns, strict=True)):
+            patterns = [f"{own}-*"] + [f"{a}-*" for a in spare[n :: len(names)]]
             for extra in sorted(rng.sample(areas, min(len(areas), rng.randint(0, 2)))):
                 noun = rng.choice(by_prefix[extra])
                 pattern = f"{extra}-{noun}-*"

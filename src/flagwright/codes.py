@@ -65,6 +65,7 @@ class Code(Enum):
     OPERATOR_VALUE = ("FW229", Severity.ERROR, "value does not suit the operator")
     UNUSED_PATTERN = ("FW231", Severity.WARNING, "app flag pattern matches no flag")
     USELESS_ROLLOUT = ("FW232", Severity.WARNING, "rollout variant is the default")
+    UNSELECTED_FLAG = ("FW240", Severity.WARNING, "no app selects the flag")
     SLOW_REGEX = ("FW250", Severity.ERROR, "regular expression can take super-linear time")
     REGEX_CONSTRUCT = ("FW251", Severity.ERROR, "regular expression uses a refused construct")
     # Deployments and their gates (Argo Rollouts)

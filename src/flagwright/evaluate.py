@@ -4,17 +4,18 @@ runtime about a flag. The runtime is the only evaluator; this module only prepar
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flagwright import jsonlimits
 from flagwright.check.suggest import did_you_mean
 from flagwright.compile import compile_snapshot
 from flagwright.diagnostics import Diagnostic
 from flagwright.errors import UserError
+from flagwright.jsonlimits import JsonLimitError
 from flagwright.runtime import Client, Evaluation, Snapshot
 from flagwright.runtime.timeparse import parse_datetime
 from flagwright.validate import validate_repository
@@ -93,14 +94,12 @@ def parse_context(pairs: Iterable[str]) -> dict[str, Any]:
         if not sep or not key:
             raise ValueError(f"{pair!r} is not key=value")
         try:
-            context[key] = json.loads(text, parse_constant=_reject_constant)
+            context[key] = jsonlimits.loads(text)
+        except JsonLimitError as exc:
+            raise ValueError(f"-c {key}: the JSON value's {exc}") from None
         except ValueError:
             context[key] = text
     return context
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def parse_instant(text: str) -> datetime:

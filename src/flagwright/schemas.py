@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flagwright.model import KINDS
 
@@ -25,12 +26,24 @@ def generate_schemas() -> dict[str, str]:
     """File name → JSON text, byte-stable for the same models."""
     out: dict[str, str] = {}
     for kind, model in KINDS.items():
-        schema = model.model_json_schema(by_alias=True, mode="validation")
+        schema = _closed(model.model_json_schema(by_alias=True, mode="validation"))
         schema = {"$schema": DIALECT, "$id": schema_file_name(kind), **schema}
         out[schema_file_name(kind)] = (
             json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         )
     return out
+
+
+def _closed(node: Any) -> Any:
+    """Mappings whose keys follow a pattern (variant names) allow no other keys, as the models."""
+    if isinstance(node, dict):
+        out = {key: _closed(value) for key, value in node.items()}
+        if "patternProperties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(node, list):
+        return [_closed(item) for item in node]
+    return node
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""`flagwright validate`: load → model → check, then positions for whatever was found."""
+"""`flagwright validate`: load → model → check (and what render would refuse), then positions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flagwright.diagnostics import Diagnostic, Findings
 from flagwright.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, load_repository
 from flagwright.load.resolve import resolve_positions
+from flagwright.render.preflight import preflight
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,4 +30,5 @@ def validate_repository(root: Path, today: date, strict: bool = False) -> Valida
     findings = Findings(list(repo.findings.items))
     index = build_index(repo, findings)
     run_checks(index, findings, CheckOptions(today=today, strict=strict))
+    preflight(index, findings)
     return Validated(repo, index, resolve_positions(findings.items, repo.texts))

@@ -241,9 +241,7 @@ def test_configured_text_the_controller_would_read_as_a_template_is_refused(
     root = _example_copy(repo_root, tmp_path)
     repository = root / "environments/repository.yaml"
     repository.write_text(
-        repository.read_text(encoding="utf-8").replace(
-            "shop-config.git", "shop-{{ .cluster }}.git"
-        ),
+        repository.read_text(encoding="utf-8").replace("shop-config.git", "shop-{{.cluster}}.git"),
         encoding="utf-8",
     )
     output = render_repository(root, date(2026, 11, 23), RenderOptions())
@@ -251,4 +249,4 @@ def test_configured_text_the_controller_would_read_as_a_template_is_refused(
     errors = [d for d in output.diagnostics if d.severity == "error"]
     assert {d.code for d in errors} == {"FW340"}
     assert all(d.path == "environments/prod.yaml" for d in errors)
-    assert "shop-{{ .cluster }}.git" in errors[0].message
+    assert "shop-{{.cluster}}.git" in errors[0].message

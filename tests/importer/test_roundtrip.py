@@ -93,7 +93,12 @@ def test_importing_the_flagd_export_gives_the_same_variants(
     write_import(plan, force=False)
 
     again = validate_repository(root, today=EXAMPLE_DAY)
-    assert [d for d in again.diagnostics if d.severity == "error"] == []
+    # An app that names a left-out flag literally (payments: BatchMinting) now refers to a
+    # flag that is not there: FW207, and nothing else.
+    errors = [d for d in again.diagnostics if d.severity == "error"]
+    assert [
+        d for d in errors if not (d.code == "FW207" and d.message.split("'")[1] in scheduled)
+    ] == []
     imported = compile_snapshot(again.index, env)
 
     before, after = Client(original), Client(imported)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from flagwright.errors import RenderError
 from flagwright.render import pipeline, writer
 from flagwright.render.writer import write_tree
 
@@ -115,7 +116,7 @@ def test_a_failure_while_writing_leaves_the_old_tree(
         real(dest, data)
 
     monkeypatch.setattr(writer, "_write_file", fail_half_way)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(RenderError, match="No space left on device; rendered/ was left as it was"):
         write_tree(config, edited)
     assert _tree(config) == before
     assert [p.name for p in config.iterdir() if p.name.startswith(".rendered")] == []

@@ -12,6 +12,7 @@ from flagwright.check.environments import check_environments
 from flagwright.check.flags import check_flags
 from flagwright.check.graphs import check_cycles
 from flagwright.check.plans import check_plans
+from flagwright.check.selection import check_selections
 from flagwright.diagnostics import Findings
 from flagwright.index import ConfigIndex
 
@@ -26,6 +27,7 @@ def run_checks(index: ConfigIndex, findings: Findings, options: CheckOptions) ->
     conditions = ConditionChecker(index, findings)
     check_plans(index, findings)
     check_environments(index, findings)
+    check_selections(index, findings)
     check_deploys(index, findings)
     check_flags(index, findings, conditions, options.today, options.strict)
     check_clusters(index, findings, conditions)

@@ -21,6 +21,7 @@ from flagwright.model import (
     SegmentCondition,
     TimeCondition,
 )
+from flagwright.model.base import in_calendar
 from flagwright.runtime.regex import problem as regex_problem
 from flagwright.runtime.semver import parse as parse_semver  # the runtime's own rules
 from flagwright.runtime.timeparse import parse_datetime
@@ -43,11 +44,20 @@ def time_zone_exists(name: str) -> bool:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An RFC 3339 time with an offset, or None (the runtime's own parser)."""
+    """An RFC 3339 time with an offset inside the calendar, or None (the runtime's own parser)."""
     try:
-        return parse_datetime(value)
+        moment = parse_datetime(value)
     except ValueError:
         return None
+    return moment if in_calendar(moment) else None
+
+
+def _unparsable(value: Any) -> bool:
+    try:
+        parse_datetime(value)
+    except ValueError:
+        return True
+    return False
 
 
 def always_true(cond: Condition | None) -> bool:
@@ -136,7 +146,8 @@ class ConditionChecker:
             self.findings.add(
                 source, at, Code.INVALID_TIME,
                 f"{show(value)} is not an RFC 3339 time with a UTC offset, "
-                "like 2026-11-20T10:00:00Z",
+                "like 2026-11-20T10:00:00Z"
+                + ("" if _unparsable(value) else ", between 0001-01-02 and 9999-12-30 (UTC)"),
             )  # fmt: skip
         elif op in {"eq", "ne"} and isinstance(value, dict | list):
             self._op_value(source, at, op, "a single string, number or boolean", value)

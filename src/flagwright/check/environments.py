@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
-import re
-
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings
@@ -38,15 +35,6 @@ def check_environments(index: ConfigIndex, findings: Findings) -> None:
                     located.source, ("apps", app_name, "deploy", "plan"), Code.UNKNOWN_PLAN,
                     f"unknown rollout plan {app.deploy.plan!r}"
                     + did_you_mean(app.deploy.plan, index.plans, "plans"),
-                )  # fmt: skip
-    for app_doc in index.apps.values():
-        for i, pattern in enumerate(app_doc.model.flags):
-            # fnmatchcase's own regex, run over every key in C rather than one call per key.
-            selects = re.compile(fnmatch.translate(pattern)).match
-            if not any(map(selects, index.flags)):
-                findings.add(
-                    app_doc.source, ("flags", i), Code.UNUSED_PATTERN,
-                    f"pattern {pattern!r} selects no flag",
                 )  # fmt: skip
     for extra in index.repositories[1:]:
         first = index.repositories[0].source

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flagwright.check.conditions import ConditionChecker, always_true
@@ -11,7 +11,8 @@ from flagwright.codes import Code, Severity
 from flagwright.diagnostics import Findings, YamlPath, show
 from flagwright.index import ConfigIndex
 from flagwright.load.repository import Located
-from flagwright.model import EnvEntry, Flag, Rollout, Rule
+from flagwright.model import EnvEntry, Flag, Rollout, RolloutPlan, Rule
+from flagwright.model.base import in_calendar
 from flagwright.runtime.bucketing import TOTAL
 
 _TYPE_CHECKS: dict[str, tuple[str, type | tuple[type, ...]]] = {
@@ -202,9 +203,25 @@ class _FlagChecker:
                 f"unknown rollout plan {rollout.plan!r}"
                 + did_you_mean(rollout.plan, self.index.plans, "plans"),
             )  # fmt: skip
+        elif plan and rollout.start is not None and not _schedule_fits(rollout, plan.model):
+            self.add(
+                (*where, "start"), Code.INVALID_TIME,
+                f"the schedule's last stage would start after 9999-12-30: plan "
+                f"{rollout.plan!r}'s holds are too long for a start at {rollout.start.isoformat()}",
+            )  # fmt: skip
         elif plan and rollout.stage is not None and rollout.stage > len(plan.model.stages):
             self.add(
                 (*where, "stage"), Code.STAGE_OUT_OF_RANGE,
                 f"stage {rollout.stage} does not exist: plan {rollout.plan!r} has "
                 f"{len(plan.model.stages)} stages",
             )  # fmt: skip
+
+
+def _schedule_fits(rollout: Rollout, plan: RolloutPlan) -> bool:
+    """The last stage of a scheduled rollout starts inside the calendar."""
+    assert rollout.start is not None
+    try:
+        last = rollout.start + timedelta(seconds=sum(s.hold_seconds or 0 for s in plan.stages))
+    except OverflowError:
+        return False
+    return in_calendar(last)

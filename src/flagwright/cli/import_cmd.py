@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from flagwright.importer import FORMATS, SourceFormat, choose_environment, plan_import, write_import
+from flagwright.importer import (
+    FORMATS,
+    SourceFormat,
+    choose_environment,
+    plan_import,
+    read_source,
+    write_import,
+)
 from flagwright.report import as_text
 
 
@@ -46,7 +53,7 @@ def import_(
     root = Path(ctx.obj["root"])
     environment = choose_environment(root, env)
     out_dir = out if out is not None else root / "flags"
-    plan = plan_import(file.read_bytes(), str(file), fmt, environment, out_dir, root)
+    plan = plan_import(read_source(file), str(file), fmt, environment, out_dir, root)
     if plan.diagnostics:
         click.echo(as_text(plan.diagnostics), nl=False)
     written, unchanged = write_import(plan, force)

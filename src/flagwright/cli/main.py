@@ -6,14 +6,19 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from flagwright.errors import UserError
+
+ENVIRONMENT_ERRNOS = frozenset(
+    {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+)
 
 # Subcommands are imported on first use so `flagwright validate` (run on every commit by
 # pre-commit) does not pay for jinja2, jsonschema or kubernetes-validate.
@@ -31,6 +36,7 @@ _COMMANDS = {
     "rollback": ("flagwright.cli.rollback_cmd", "rollback"),
     "import": ("flagwright.cli.import_cmd", "import_"),
     "progress": ("flagwright.cli.progress_cmd", "progress"),
+    "init": ("flagwright.cli.init_cmd", "init"),
     "site": ("flagwright.cli.site_cmd", "site"),
 }
 
@@ -88,10 +94,21 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            _internal(exc)
+        # Permissions, a read-only or full file system: the user's to fix, not a bug.
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+        sys.exit(1)
     except Exception as exc:
-        click.echo(
-            f"internal error: {type(exc).__name__}: {exc} (flagwright {_version()}; please "
-            "report this with the command you ran)",
-            err=True,
-        )
-        sys.exit(3)
+        _internal(exc)
+
+
+def _internal(exc: Exception) -> NoReturn:
+    click.echo(
+        f"internal error: {type(exc).__name__}: {exc} (flagwright {_version()}; please "
+        "report this with the command you ran)",
+        err=True,
+    )
+    sys.exit(3)

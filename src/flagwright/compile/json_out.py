@@ -69,14 +69,24 @@ class BundleText:
 
     def _render(self, keys: Iterable[str], digest: str | None) -> tuple[str, str]:
         flags = [self._member(key) for key in sorted(keys)]
-        canonical = dict(self._head, flags="{" + ",".join(flags) + "}")
-        layout = dict(self._head, flags="{\n" + ",\n".join(flags) + "\n}" if flags else "{}")
+        flags_json = "{" + ",".join(flags) + "}"
+        head = dict(self._head)
+        if "source_digest" in head:
+            # Each bundle names what it holds, so an app's ConfigMap changes only when one of
+            # its own flags does (FORMAT.md); for the full bundle this is the environment's.
+            head["source_digest"] = compact_json(_sha256(flags_json))
+        canonical = dict(head, flags=flags_json)
+        layout = dict(head, flags="{\n" + ",\n".join(flags) + "\n}" if flags else "{}")
         if digest is None:
             body = ",".join(f"{compact_json(k)}:{canonical[k]}" for k in sorted(canonical))
             digest = "sha256:" + sha256(("{" + body + "}").encode("utf-8")).hexdigest()
         layout["digest"] = compact_json(digest)
         text = "{" + ",".join(f"{compact_json(k)}:{layout[k]}" for k in sorted(layout)) + "}\n"
         return text, digest
+
+
+def _sha256(text: str) -> str:
+    return "sha256:" + sha256(text.encode("utf-8")).hexdigest()
 
 
 def dump_outline(document: Any, expand: int) -> str:

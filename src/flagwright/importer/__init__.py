@@ -20,12 +20,24 @@ from flagwright.errors import UserError
 from flagwright.importer.documents import ImportedDoc, Translation
 from flagwright.importer.positions import Report, SourceError, parse_json
 from flagwright.importer.writer import Planned, document_text, write_planned
+from flagwright.load.bounded import TooLarge, read_bounded
+from flagwright.load.yamlio import MAX_FILE_BYTES
 from flagwright.model import Flag, Segment
+
+# A source may hold many flags (each must fit in MAX_FILE_BYTES once written).
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
 
 SourceFormat = Literal["flagd", "featuremanagement"]
 FORMATS: tuple[SourceFormat, ...] = ("flagd", "featuremanagement")
 
-__all__ = ["FORMATS", "ImportPlan", "environments_of", "plan_import", "write_import"]
+__all__ = [
+    "FORMATS",
+    "ImportPlan",
+    "environments_of",
+    "plan_import",
+    "read_source",
+    "write_import",
+]
 
 
 @dataclass(slots=True)
@@ -79,21 +91,25 @@ def plan_import(
     plan.notes = translation.notes
     flag_schema = _schema_line(root, out_dir, "flag")
     segment_schema = _schema_line(root, out_dir / "segments", "segment")
-    accepted = _case_unique(
+    accepted: list[ImportedDoc] = []
+    unique = _case_unique(
         [doc for doc in translation.flags if _valid(doc, report)], out_dir, report, fmt
     )
-    for doc in accepted:
+    for doc in unique:
         path = out_dir / f"{doc.name}.yaml"
-        plan.files.append(Planned(path, _shown(path), document_text(doc, flag_schema, source_name)))
-        plan.flags.append(doc.name)
+        text = document_text(doc, flag_schema, source_name)
+        if _fits(doc, text, report):
+            accepted.append(doc)
+            plan.files.append(Planned(path, _shown(path), text))
+            plan.flags.append(doc.name)
     used = _segments_used(accepted, translation.segments)
     for doc in translation.segments:
         # a segment translated only for flags that were then rejected would be an orphan
         if doc.name in used and _valid(doc, report):
             path = out_dir / "segments" / f"{doc.name}.yaml"
-            plan.files.append(
-                Planned(path, _shown(path), document_text(doc, segment_schema, source_name))
-            )
+            text = document_text(doc, segment_schema, source_name)
+            if _fits(doc, text, report):
+                plan.files.append(Planned(path, _shown(path), text))
     plan.diagnostics = report.diagnostics()
     return plan
 
@@ -130,6 +146,27 @@ def _valid(doc: ImportedDoc, report: Report) -> bool:
         )
         return False
     return True
+
+
+def _fits(doc: ImportedDoc, text: str, report: Report) -> bool:
+    """A file over the loader's size limit would only fail validate afterwards."""
+    size = len(text.encode("utf-8"))
+    if size <= MAX_FILE_BYTES:
+        return True
+    report.add(
+        doc.where, Code.IMPORT_INVALID,
+        f"{doc.kind.lower()} {doc.name!r} not imported: its file would be {size} bytes, over "
+        f"the {MAX_FILE_BYTES}-byte limit of flagwright's files",
+    )  # fmt: skip
+    return False
+
+
+def read_source(path: Path) -> bytes:
+    """The import source's bytes, refusing a file too large to be a flag configuration."""
+    try:
+        return read_bounded(path, MAX_SOURCE_BYTES)
+    except TooLarge as exc:
+        raise UserError(f"{path}: {exc}") from None
 
 
 def _case_unique(

@@ -8,14 +8,17 @@ The data itself is read with :mod:`json`, which is exact about what JSON allows.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
+from flagwright import jsonlimits
 from flagwright.codes import Code, Severity
 from flagwright.diagnostics import Diagnostic, YamlPath
+from flagwright.jsonlimits import JsonLimitError
 from flagwright.load.positions import PositionIndex
 
 At = Literal["key", "value"]
@@ -42,10 +45,6 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def parse_json(raw: bytes, display: str) -> Any:
     """The file's data; raises SourceError (FW501) with the position of the first problem."""
 
@@ -62,14 +61,34 @@ def parse_json(raw: bytes, display: str) -> Any:
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         raise fail(line, col, "file is not UTF-8") from None
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+        return jsonlimits.loads(text, object_pairs_hook=_pairs)
+    except JsonLimitError as exc:
+        line, col = _offset_position(text, exc.index)
+        raise fail(line, col, f"invalid JSON: {exc}") from None
     except json.JSONDecodeError as exc:
         raise fail(exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
     except _Duplicate as exc:
         line, col = _duplicate_position(text)
         raise fail(line, col, f"duplicate key {exc.args[0]!r}") from None
     except ValueError as exc:
-        raise fail(1, 1, f"invalid JSON: {exc}") from None
+        line, col = _number_position(text, str(exc))
+        raise fail(line, col, f"invalid JSON: {exc}") from None
+
+
+def _offset_position(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _number_position(text: str, message: str) -> tuple[int, int]:
+    # The decoder's number hooks get no position: find the first place that number is written.
+    words = message.split("the number ", 1)
+    if len(words) == 2:
+        number = words[1].split(" ", 1)[0].removesuffix("...")
+        found = re.search(r"(?<![\w.])" + re.escape(number), text)
+        if found:
+            return _offset_position(text, found.start())
+    return 1, 1
 
 
 def _duplicate_position(text: str) -> tuple[int, int]:

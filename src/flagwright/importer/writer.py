@@ -98,6 +98,13 @@ class Planned:
 
 def write_planned(planned: list[Planned], force: bool) -> tuple[list[str], list[str]]:
     """Write every file, or none: (written, unchanged). Raises OverwriteError naming clashes."""
+    # --force replaces files, never a folder (or a link or device) that has the file's name.
+    blocked = [p.shown for p in planned if os.path.lexists(p.path) and not _regular(p.path)]
+    if blocked:
+        raise OverwriteError(
+            f"not writing {', '.join(blocked)}: something other than a file has that name "
+            "(a folder?); move it away (nothing was written)"
+        )
     clashes = [
         p.shown for p in planned if p.path.exists() and p.path.read_text(encoding="utf-8") != p.text
     ]
@@ -116,6 +123,10 @@ def write_planned(planned: list[Planned], force: bool) -> tuple[list[str], list[
             todo.append(p)
     _replace_all(todo)
     return [p.shown for p in todo], unchanged
+
+
+def _regular(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
 
 
 def _replace_all(todo: list[Planned]) -> None:

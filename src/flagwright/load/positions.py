@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from flagwright.diagnostics import YamlPath
+from flagwright.load.lines import Lines
 
 
 class _Composer(CParser, BaseResolver):
@@ -47,12 +48,16 @@ class PositionIndex:
     """Positions for every document of one file's text (the text already loaded cleanly)."""
 
     def __init__(self, text: str) -> None:
+        self._lines = Lines(text)
         try:
             self._docs: list[Node] = _compose_all(text)
         except yaml.YAMLError:
             # The fast reader accepted this text, so this cannot happen; the finding still
             # counts, at the top of the file rather than not at all.
             self._docs = []
+
+    def _start(self, node: Node) -> tuple[int, int]:
+        return self._lines.of_mark(node.start_mark)
 
     def locate(
         self, doc: int, where: YamlPath, at: Literal["key", "value"] = "value"
@@ -61,6 +66,7 @@ class PositionIndex:
         if doc >= len(self._docs):
             return 1, 1
         node = self._docs[doc]
+        _start = self._start
         best = _start(node)
         for depth, step in enumerate(where):
             last = depth == len(where) - 1
@@ -99,7 +105,3 @@ def _as_yaml(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _start(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1

@@ -14,8 +14,9 @@ from flagwright.allocation import cycle_collector_paused
 from flagwright.codes import Code
 from flagwright.diagnostics import Finding, Findings, Source
 from flagwright.errors import UserError
+from flagwright.load.bounded import TooLarge, read_bounded
 from flagwright.load.pydantic_errors import close_match, findings_from_errors
-from flagwright.load.yamlio import YamlError, decode, load_documents
+from flagwright.load.yamlio import MAX_FILE_BYTES, YamlError, decode, load_documents
 from flagwright.model import KINDS, Document
 
 CONFIG_DIRS = ("flags", "environments")
@@ -116,8 +117,12 @@ def load_repository(root: Path, files: Iterable[str] | None = None) -> LoadedRep
     with cycle_collector_paused():
         for rel in require_config_repo(root) if files is None else sorted(files):
             try:
-                with open(os.path.join(root, rel), "rb") as handle:
-                    raw = handle.read()
+                raw = read_bounded(os.path.join(root, rel), MAX_FILE_BYTES)
+            except TooLarge as exc:
+                repo.findings.items.append(
+                    Finding(Source(rel), (), Code.FILE_TOO_LARGE, str(exc), position=(1, 1))
+                )
+                continue
             except OSError as exc:
                 repo.findings.items.append(
                     Finding(Source(rel), (), Code.UNREADABLE, f"cannot read file: {exc.strerror}",

@@ -22,9 +22,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from flagwright.codes import Code
+from flagwright.load.lines import Lines, offset_position
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_EXPANDED_NODES = 100_000
+# Without aliases a document holds at most MAX_FILE_BYTES of text; aliases may repeat some of it.
+MAX_EXPANDED_CHARS = 4 * MAX_FILE_BYTES
 MAX_DEPTH = 64
 # libyaml's composer recurses in C and crashes the interpreter on very deep input (about 100,000
 # levels), so text that could nest that deep is checked on the event stream before composing;
@@ -36,12 +39,15 @@ _NESTING_CHARS = "[{-?:"
 class YamlError(Exception):
     """A file that cannot be read as YAML; ``line`` and ``col`` are 1-based."""
 
-    def __init__(self, code: Code, message: str, line: int = 1, col: int = 1) -> None:
+    def __init__(
+        self, code: Code, message: str, line: int = 1, col: int = 1, mark: Any = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.line = line
         self.col = col
+        self.mark = mark  # libyaml's, when the position came from one
 
     def __str__(self) -> str:
         return f"{self.line}:{self.col}: [{self.code}] {self.message}"
@@ -302,6 +308,16 @@ def decode(raw: bytes) -> str:
 
 def load_documents(text: str) -> list[Any]:
     """Parse every document of a YAML stream; raise YamlError with a position on any problem."""
+    lines = Lines(text)
+    try:
+        return _load_documents(text)
+    except YamlError as exc:
+        if exc.mark is not None:
+            exc.line, exc.col = lines.of_mark(exc.mark)
+        raise
+
+
+def _load_documents(text: str) -> list[Any]:
     nesting = _nesting_chars(text)
     if nesting > _COMPOSE_GUARD:
         _check_depth_by_events(text)
@@ -322,12 +338,11 @@ def load_documents(text: str) -> list[Any]:
             docs.append(loader.construct_document(node))
         return docs
     except _DuplicateKey as dup:
-        first = dup.first.start_mark.line + 1
+        first = Lines(text).of_mark(dup.first.start_mark)[0]
         raise YamlError(
             Code.DUPLICATE_KEY,
             f"duplicate key {dup.key!r}: first defined at line {first}",
-            dup.second.start_mark.line + 1,
-            dup.second.start_mark.column + 1,
+            *_position(dup.second.start_mark),
         ) from None
     except ConstructorError as exc:
         mark = exc.problem_mark
@@ -349,6 +364,10 @@ def load_documents(text: str) -> list[Any]:
             _syntax_message(exc, text),
             *_position(exc.problem_mark or exc.context_mark),
         ) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (NUL, other controls): at the character itself.
+        line, col = offset_position(text, exc.position)
+        raise YamlError(Code.YAML_SYNTAX, str(exc).splitlines()[0], line, col) from None
     except yaml.YAMLError as exc:
         _raise_if_libyaml_limit(exc)
         raise YamlError(Code.YAML_SYNTAX, str(exc).splitlines()[0]) from None
@@ -372,10 +391,11 @@ def _raise_if_libyaml_limit(exc: yaml.YAMLError) -> None:
             raise YamlError(code, f"nesting is deeper than {MAX_DEPTH} levels", *_position(mark))
 
 
-def _position(mark: Any) -> tuple[int, int]:
+def _position(mark: Any) -> tuple[int, int, Any]:
+    """Line, column and the mark itself (load_documents corrects the line from its offset)."""
     if mark is None:
-        return 1, 1
-    return mark.line + 1, mark.column + 1
+        return 1, 1, None
+    return mark.line + 1, mark.column + 1, mark
 
 
 _ALIAS_NAME = re.compile(r"\*([^\s,\[\]{}]+)")
@@ -452,13 +472,14 @@ def _check_depth_by_events(text: str) -> None:
 
 
 def _check_expansion(root: Node) -> None:
-    """Reject documents whose aliases would expand past MAX_EXPANDED_NODES ("billion laughs").
+    """Reject documents whose aliases would expand past MAX_EXPANDED_NODES nodes or
+    MAX_EXPANDED_CHARS characters of scalars ("billion laughs", or one long string repeated).
 
     PyYAML shares aliased nodes instead of copying them, so the file itself loads fast; the
-    danger is every later walk (validation, JSON output) seeing the expanded tree. Sizes are
-    memoised per node, so this is linear in the number of distinct nodes.
+    danger is every later walk (validation, rendering, JSON output) seeing the expanded tree.
+    Sizes are memoised per node, so this is linear in the number of distinct nodes.
     """
-    sizes: dict[int, int] = {}
+    sizes: dict[int, tuple[int, int]] = {}  # node id -> (nodes, scalar characters) expanded
     opened: set[int] = set()  # collections whose children are still being sized
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
@@ -466,7 +487,7 @@ def _check_expansion(root: Node) -> None:
         if id(node) in sizes:
             continue
         if isinstance(node, ScalarNode):
-            sizes[id(node)] = 1
+            sizes[id(node)] = (1, len(node.value))
             continue
         children: list[Node] = (
             [n for pair in node.value for n in pair]
@@ -488,7 +509,9 @@ def _check_expansion(root: Node) -> None:
             stack.append((node, True))
             stack.extend((c, False) for c in children if id(c) not in sizes)
             continue
-        total = 1 + sum(sizes.get(id(c), 0) for c in children)
+        counted = [sizes.get(id(c), (0, 0)) for c in children]
+        total = 1 + sum(n for n, _ in counted)
+        chars = sum(c for _, c in counted)
         if total > MAX_EXPANDED_NODES:
             raise YamlError(
                 Code.ALIAS_LIMIT,
@@ -496,4 +519,11 @@ def _check_expansion(root: Node) -> None:
                 "refusing to load it (remove the repeated aliases)",
                 *_position(node.start_mark),
             )
-        sizes[id(node)] = total
+        if chars > MAX_EXPANDED_CHARS:
+            raise YamlError(
+                Code.ALIAS_LIMIT,
+                f"aliases expand this document past {MAX_EXPANDED_CHARS} characters of text; "
+                "refusing to load it (remove the repeated aliases)",
+                *_position(node.start_mark),
+            )
+        sizes[id(node)] = (total, chars)

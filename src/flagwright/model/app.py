@@ -7,18 +7,19 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag
 
 from flagwright.model.base import Name, NonEmpty, Strict
+from flagwright.model.sources import ChartPath, GitRef, GitUrl, HelmRepoUrl, Word
 
 
 class ChartRepo(Strict):
-    repo: str = Field(pattern=r"^(https?|oci)://")
-    name: NonEmpty
-    version: NonEmpty
+    repo: HelmRepoUrl
+    name: Word
+    version: Word
 
 
 class ChartGit(Strict):
-    git: str = Field(min_length=1)
-    path: NonEmpty
-    ref: NonEmpty = "HEAD"
+    git: GitUrl
+    path: ChartPath
+    ref: GitRef = "HEAD"
 
 
 def _chart_kind(value: Any) -> str:
@@ -52,5 +53,5 @@ class App(Strict):
 
 class Repository(Strict):
     kind: Literal["Repository"]
-    url: str = Field(min_length=1)
-    revision: NonEmpty = "main"
+    url: GitUrl
+    revision: GitRef = "main"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -32,7 +32,7 @@ class Strict(BaseModel):
     """Frozen, no unknown keys, and field names as written in YAML (aliases where Python needs)."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=False, strict=False, validate_default=False
+        extra="forbid", frozen=True, populate_by_name=False, strict=True, validate_default=False
     )
 
 
@@ -74,6 +74,22 @@ def _check_variant(value: str) -> str:
             {"value": value},
         )
     return value
+
+
+# Times are compared and shifted (a schedule's stages start at start + holds) with Python's
+# datetime, which ends at the years 1 and 9999: a time near either end, or a hold that carries a
+# schedule past it, is refused where it is written instead of overflowing in render or eval.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+MAX_DURATION_SECONDS = 36500 * 86400  # 100 years
+
+
+def in_calendar(moment: datetime) -> bool:
+    """True for an aware time that converts to UTC and keeps a day's margin to datetime's ends."""
+    try:
+        return EARLIEST <= moment.astimezone(UTC) <= LATEST
+    except (OverflowError, ValueError):
+        return False
 
 
 def parse_duration(value: Any) -> int:
@@ -146,7 +162,10 @@ Percent = Annotated[
 
 
 def _check_duration(value: str) -> str:
-    parse_duration(value)
+    if parse_duration(value) > MAX_DURATION_SECONDS:
+        raise PydanticCustomError(
+            "fw_duration", "'{value}' is longer than 100 years (36500d)", {"value": value}
+        )
     return value
 
 
@@ -164,15 +183,41 @@ def _rfc3339(value: Any) -> Any:
     from flagwright.runtime.timeparse import parse_datetime
 
     try:
-        return parse_datetime(value)
+        moment = parse_datetime(value)
     except ValueError:
         raise PydanticCustomError("datetime_from_date_parsing", "not an RFC 3339 time") from None
+    if not in_calendar(moment):
+        raise PydanticCustomError(
+            "fw_time_range",
+            "'{value}' is too close to the ends of the calendar: use a time between "
+            "0001-01-02 and 9999-12-30 (UTC)",
+            {"value": value},
+        )
+    return moment
 
 
 Time = Annotated[
     AwareDatetime,
     BeforeValidator(_rfc3339),
     WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def _iso_date(value: Any) -> Any:
+    # Dates stay strings in the loader (as in JSON); pydantic's lax mode would also take Unix
+    # timestamps, which the schema does not allow.
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else value
+        except ValueError:
+            return value
+    return value
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
 ]
 
 

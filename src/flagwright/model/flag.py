@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
-from flagwright.model.base import FlagKey, Name, NonEmpty, Percent, Strict, Time, VariantName
+from flagwright.model.base import (
+    Day,
+    FlagKey,
+    Name,
+    NonEmpty,
+    Percent,
+    Strict,
+    Time,
+    VariantName,
+)
 from flagwright.model.conditions import Condition
 
 FlagType = Literal["boolean", "string", "number", "object"]
@@ -52,7 +60,7 @@ class Flag(Strict):
     type: FlagType = "boolean"
     variants: dict[VariantName, Any] | None = None
     default: VariantName | None = None
-    expires: date | None = None
+    expires: Day | None = None
     requires: list[FlagKey] = Field(default_factory=list)
     experiment: Experiment | None = None
     bucket_by: str = Field(default="targeting_key", min_length=1)

@@ -82,20 +82,25 @@ class EnvContext:
         return BundleText(self.bundle)
 
     def template_names(self, app: App) -> dict[str, str]:
-        argocd = self.environment.model.argocd
-        chart = app.chart
-        if isinstance(chart, ChartRepo):
-            chart_name, chart_version = chart.name, chart.version
-        else:
-            chart_name, chart_version = chart.path, chart.ref
-        return {
-            "app": app.name,
-            "chart": chart_name,
-            "chart_version": chart_version,
-            "configmap": configmap_name(app.name),
-            "env": self.name,
-            "namespace": argocd.namespace,
-            "project": argocd.project,
-            "repo_url": self.repository.url,
-            "revision": self.repository.revision,
-        }
+        return template_names(app, self.environment.model, self.repository)
+
+
+def template_names(app: App, environment: Environment, repository: Repository) -> dict[str, str]:
+    """What ``{{ name }}`` stands for in ``app``'s values in ``environment``."""
+    argocd = environment.argocd
+    chart = app.chart
+    if isinstance(chart, ChartRepo):
+        chart_name, chart_version = chart.name, chart.version
+    else:
+        chart_name, chart_version = chart.path, chart.ref
+    return {
+        "app": app.name,
+        "chart": chart_name,
+        "chart_version": chart_version,
+        "configmap": configmap_name(app.name),
+        "env": environment.name,
+        "namespace": argocd.namespace,
+        "project": argocd.project,
+        "repo_url": repository.url,
+        "revision": repository.revision,
+    }

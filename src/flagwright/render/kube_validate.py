@@ -24,15 +24,15 @@ from referencing import Registry, Resource
 from flagwright.codes import Code
 from flagwright.diagnostics import YamlPath
 from flagwright.errors import RenderError
+from flagwright.render.names import CONFIG_KEY as _CONFIG_KEY
+from flagwright.render.names import LABEL as _LABEL
+from flagwright.render.names import LABEL_VALUE as _LABEL_VALUE
+from flagwright.render.names import QUALIFIED as _QUALIFIED
+from flagwright.render.names import SUBDOMAIN as _SUBDOMAIN
 from flagwright.render.rollouts_rules import ROLLOUTS_SCHEMAS, rollouts_rules
 
 Problem = tuple[YamlPath, Code, str]
 
-_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_QUALIFIED = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 ARGOCD_API = "argoproj.io/v1alpha1"
 
 

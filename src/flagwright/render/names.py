@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+# Kubernetes' naming rules (apimachinery's validation): object names are DNS-1123 subdomains,
+# namespaces DNS-1123 labels, label values at most 63 characters.
+SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+QUALIFIED = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+MAX_SUBDOMAIN = 253
+MAX_LABEL = 63
+
 ARGOCD_NAMESPACE = "argocd"
 SNAPSHOT_KEY = "snapshot.json"
 # The file (ConfigMap key) of each format an App can read, in the order they appear in `reads`.

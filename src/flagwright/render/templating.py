@@ -49,6 +49,21 @@ TEMPLATE_NAMES = (
     "revision",
 )
 MAX_RESULT_CHARS = 64 * 1024
+# Parsing is the cost before any check on the result can run (a string of 145,000 `{{app}}`
+# took gigabytes), so the number of `{{`/`{%` in one string is bounded first.
+MAX_EXPRESSIONS = 256
+# What templates may add to one values file in all (each string alone is bounded above):
+# 8,000 strings of `{{ repo_url }}` must not write a gigabyte into rendered/.
+MAX_GROWTH_CHARS = 1024 * 1024
+
+
+@dataclass(slots=True)
+class Budget:
+    """Characters templates may still add to one rendered file; reported once when spent."""
+
+    remaining: int = MAX_GROWTH_CHARS
+    spent: bool = False
+
 
 # Output of literal text or of a bare name; anything else in the tree is refused.
 _ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name)
@@ -85,10 +100,17 @@ def _compile(
     env: SandboxedEnvironment, text: str, codes: TemplateCodes
 ) -> _Compiled | TemplateProblem:
     """The template, or why it is refused, decided from its syntax tree before it can run."""
+    expressions = text.count("{{") + text.count("{%")
+    if expressions > MAX_EXPRESSIONS:
+        return TemplateProblem(
+            codes.sandbox,
+            f"template {_short(text)} has {expressions} '{{{{' or '{{%'; at most "
+            f"{MAX_EXPRESSIONS} are allowed in one string",
+        )
     try:
         tree = env.parse(text)
     except TemplateSyntaxError as exc:
-        return TemplateProblem(codes.error, f"template {text!r}: {exc.message}")
+        return TemplateProblem(codes.error, f"template {_short(text)}: {exc.message}")
     used: set[str] = set()
     for node in tree.find_all(nodes.Node):
         if not isinstance(node, _ALLOWED_NODES) or (
@@ -96,12 +118,16 @@ def _compile(
         ):
             return TemplateProblem(
                 codes.sandbox,
-                f"template {text!r}: only plain names such as {{{{ app }}}} may be used inside "
-                f"{{{{ }}}}, not {_describe(node)} (line {node.lineno} of the template)",
+                f"template {_short(text)}: only plain names such as {{{{ app }}}} may be used "
+                f"inside {{{{ }}}}, not {_describe(node)} (line {node.lineno} of the template)",
             )
         if isinstance(node, nodes.Name):
             used.add(node.name)
     return _Compiled(env.from_string(tree), frozenset(used))
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _describe(node: nodes.Node) -> str:
@@ -138,7 +164,7 @@ class Templates:
     def _unknown(self, text: str, unknown: str) -> TemplateProblem:
         return TemplateProblem(
             self.codes.undefined,
-            f"template {text!r}: {unknown!r} is undefined; available names: "
+            f"template {_short(text)}: {unknown!r} is undefined; available names: "
             f"{', '.join(self.available)}",
         )
 
@@ -158,20 +184,20 @@ class Templates:
         try:
             result = compiled.template.render(names)
         except SecurityError as exc:
-            raise TemplateProblem(codes.sandbox, f"template {text!r}: {exc}") from None
+            raise TemplateProblem(codes.sandbox, f"template {_short(text)}: {exc}") from None
         except UndefinedError as exc:
             raise TemplateProblem(
                 codes.undefined,
-                f"template {text!r}: {exc}; available names: {', '.join(self.available)}",
+                f"template {_short(text)}: {exc}; available names: {', '.join(self.available)}",
             ) from None
         except Exception as exc:  # a template is user input: any failure is the user's to fix
             raise TemplateProblem(
-                codes.error, f"template {text!r}: {type(exc).__name__}: {exc}"
+                codes.error, f"template {_short(text)}: {type(exc).__name__}: {exc}"
             ) from None
         if len(result) > MAX_RESULT_CHARS:
             raise TemplateProblem(
                 codes.sandbox,
-                f"template {text!r} renders to more than {MAX_RESULT_CHARS} characters",
+                f"template {_short(text)} renders to more than {MAX_RESULT_CHARS} characters",
             )
         return result
 
@@ -189,24 +215,40 @@ class ValueTemplates(Templates):
         source: Source,
         where: YamlPath,
         findings: Findings,
+        budget: Budget | None = None,
     ) -> Any:
-        """A copy of ``value`` with every templated string rendered; problems become findings."""
+        """A copy of ``value`` with every templated string rendered; problems become findings.
+
+        ``budget`` is shared by every tree that ends up in one file (a new one when omitted).
+        """
+        if budget is None:
+            budget = Budget()
         if isinstance(value, str):
-            if "{" not in value:
+            if "{" not in value or budget.spent:
                 return value
             try:
-                return self.render(value, names)
+                result = self.render(value, names)
             except TemplateProblem as problem:
                 findings.add(source, where, problem.code, problem.message)
                 return value
+            budget.remaining -= len(result) - len(value)
+            if budget.remaining < 0:
+                budget.spent = True
+                findings.add(
+                    source, where, self.codes.sandbox,
+                    f"templates would add more than {MAX_GROWTH_CHARS} characters to one values "
+                    f"file (reached at template {_short(value)}); repeat less through templates",
+                )  # fmt: skip
+                return value
+            return result
         if isinstance(value, Mapping):
             return {
-                key: self.render_tree(item, names, source, (*where, key), findings)
+                key: self.render_tree(item, names, source, (*where, key), findings, budget)
                 for key, item in value.items()
             }
         if isinstance(value, list):
             return [
-                self.render_tree(item, names, source, (*where, i), findings)
+                self.render_tree(item, names, source, (*where, i), findings, budget)
                 for i, item in enumerate(value)
             ]
         return value

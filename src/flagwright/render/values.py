@@ -15,10 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flagwright.model import RolloutPlan
+from flagwright.diagnostics import Findings
+from flagwright.load.repository import Located
+from flagwright.model import App, Environment, RolloutPlan
 from flagwright.model.environment import BlueGreen, Canary, EnvApp
 from flagwright.render.artifact import Artifact
 from flagwright.render.names import FORMAT_FILES, SNAPSHOT_KEY, configmap_name
+from flagwright.render.templating import Budget, ValueTemplates
 from flagwright.render.yamlout import dump_yaml
 
 if TYPE_CHECKING:
@@ -116,6 +119,26 @@ def helm_values(
     return deep_merge(deep_merge(app_values, env_values), generated)
 
 
+def render_app_values(
+    templates: ValueTemplates,
+    names: Mapping[str, str],
+    app: Located[App],
+    environment: Located[Environment],
+    findings: Findings,
+) -> tuple[Any, Any]:
+    """The app's and the environment's values for the app, templates rendered (one budget: both
+    end up in one file). ``validate`` runs this too, so it reports what ``render`` would."""
+    budget = Budget()
+    app_values = templates.render_tree(
+        app.model.values, names, app.source, ("values",), findings, budget
+    )
+    env_values = templates.render_tree(
+        environment.model.apps[app.model.name].values, names, environment.source,
+        ("apps", app.model.name, "values"), findings, budget,
+    )  # fmt: skip
+    return app_values, env_values
+
+
 def render_values(ctx: EnvContext) -> dict[str, Artifact]:
     """``rendered/<env>/values/<app>.yaml`` for every app the environment deploys."""
     plans = {name: located.model for name, located in ctx.index.plans.items()}
@@ -124,12 +147,9 @@ def render_values(ctx: EnvContext) -> dict[str, Artifact]:
     for deployment in ctx.deployments:
         app = deployment.app.model
         names = ctx.template_names(app)
-        render = ctx.templates.render_tree
-        app_values = render(app.values, names, deployment.app.source, ("values",), ctx.findings)
-        env_values = render(
-            deployment.env_app.values, names, env_doc.source,
-            ("apps", app.name, "values"), ctx.findings,
-        )  # fmt: skip
+        app_values, env_values = render_app_values(
+            ctx.templates, names, deployment.app, env_doc, ctx.findings
+        )
         generated = generated_values(app.name, ctx.name, deployment.env_app, plans, app.reads)
         values = helm_values(app_values, env_values, generated)
         out[f"{ctx.base}/values/{app.name}.yaml"] = Artifact(

@@ -9,8 +9,10 @@ renames otherwise) and the old tree is deleted. Only paths inside ``rendered/`` 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
+import re
 import shutil
 import stat
 import sys
@@ -93,13 +95,29 @@ def write_tree(root: Path, texts: Mapping[str, str], scope: str = RENDERED) -> C
     for path in files:
         if not _inside(path, scope):
             raise RenderError(f"refusing to write {path}: outside {scope}/")
+    clean_stale(root)
     changes = compare(root, files, scope)
     if changes.clean:
         return changes
     target = root / RENDERED
     if target.exists() and (target.is_symlink() or not target.is_dir()):
         raise RenderError(f"{RENDERED} exists and is not a folder")
-    staging = Path(tempfile.mkdtemp(prefix=".rendered-", dir=root))
+    try:
+        _write_staged(root, target, files, changes, scope)
+    except OSError as exc:
+        # A read-only folder, a full disk, a quota: the user's to fix, and nothing changed.
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise RenderError(
+            f"cannot write {RENDERED}/: {exc.strerror or exc}{where}; {RENDERED}/ was left as "
+            "it was"
+        ) from None
+    return changes
+
+
+def _write_staged(
+    root: Path, target: Path, files: Mapping[str, bytes], changes: Changes, scope: str
+) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=root))
     try:
         os.chmod(staging, stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o755)
         unchanged = set(files) - set(changes.added) - set(changes.changed)
@@ -111,7 +129,50 @@ def write_tree(root: Path, texts: Mapping[str, str], scope: str = RENDERED) -> C
         _swap(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return changes
+
+
+def clean_stale(root: Path) -> None:
+    """Remove what renders killed mid-write left next to ``rendered/``.
+
+    Staging folders carry the writer's process id: one whose process is gone is litter (the
+    tree itself was never mixed: the swap is one step). A folder holding the old tree, moved
+    aside by a render killed between its two renames, is put back if ``rendered/`` is missing.
+    Folders from the earlier naming (no process id) are litter too.
+    """
+    target = root / RENDERED
+    try:
+        entries = sorted(os.listdir(root))
+    except OSError:
+        return
+    for name in entries:
+        found = _LITTER.match(name)
+        if found is None or not (root / name).is_dir() or (root / name).is_symlink():
+            continue
+        pid = found.group("pid")
+        if pid is not None and _alive(int(pid)):
+            continue
+        if found.group("aside") and not os.path.lexists(target):
+            with contextlib.suppress(OSError):
+                os.rename(root / name, target)
+                continue
+        shutil.rmtree(root / name, ignore_errors=True)
+
+
+STAGING_PREFIX = ".rendered-"
+ASIDE_PREFIX = ".rendered-old-"
+_LITTER = re.compile(r"^\.rendered-(?P<aside>old-)?(?:(?P<pid>\d+)-)?[A-Za-z0-9_]{8}$")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _inside(path: str, scope: str) -> bool:
@@ -146,7 +207,7 @@ def _swap(staging: Path, target: Path) -> None:
     if _exchange(staging, target):
         return
     # No atomic exchange here: the old tree moves aside for the instant between two renames.
-    aside = Path(tempfile.mkdtemp(prefix=".rendered-old-", dir=target.parent))
+    aside = Path(tempfile.mkdtemp(prefix=f"{ASIDE_PREFIX}{os.getpid()}-", dir=target.parent))
     os.rmdir(aside)
     os.rename(target, aside)
     try:
