@@ -1,4 +1,4 @@
-"""Shared by the validate tests: the bad-input corpus and a CliRunner wrapper.
+"""Shared by the validate tests: the bad-input corpus and how to show a CLI run that failed.
 
 A corpus case is a folder under tests/corpus/ holding a small config repository and
 ``expected.txt``: the exact diagnostics `flagwright validate` prints, one per line, for the fixed
@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from flagwright.cli.main import cli
+from tests.cli_runner import Ran
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 TODAY = date(2026, 11, 23)
@@ -56,10 +54,5 @@ def matches(actual: list[str], expected: list[str]) -> bool:
     )
 
 
-def invoke(args: list[str]) -> Result:
-    """The CLI through click's runner; exceptions propagate so a bug shows its traceback."""
-    return CliRunner().invoke(cli, args, catch_exceptions=False)
-
-
-def describe(result: Result) -> str:
+def describe(result: Ran) -> str:
     return f"exit {result.exit_code}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"

@@ -7,28 +7,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from syrupy.assertion import SnapshotAssertion
+from tests import cli_runner
+from tests.cli_runner import Ran
 
 import flagwright.validate
-from corpus_helpers import CORPUS, TODAY, describe, invoke
-from flagwright.cli.main import main
+from corpus_helpers import CORPUS, TODAY, describe
 from flagwright.codes import Severity
 from flagwright.diagnostics import Diagnostic
 from flagwright.report import as_github
 
 MANY = CORPUS / "many-problems"
-RunCli = Callable[..., Result]
+RunCli = Callable[..., Ran]
 
 
 @pytest.fixture
 def run_cli() -> RunCli:
     """Run the CLI and check the exit code, showing stdout and stderr when it is not as expected."""
 
-    def run(*args: str, exit_code: int = 0) -> Result:
-        result = invoke(list(args))
+    def run(*args: str, exit_code: int = 0) -> Ran:
+        result = cli_runner.run_cli(*args)
         assert result.exit_code == exit_code, describe(result)
-        assert "Traceback" not in result.output, describe(result)
+        assert "Traceback" not in result.stdout + result.stderr, describe(result)
         return result
 
     return run
@@ -106,13 +106,10 @@ def test_internal_error_exits_3_with_one_line(monkeypatch: pytest.MonkeyPatch) -
         raise RuntimeError("boom")
 
     monkeypatch.setattr(flagwright.validate, "run_checks", broken)
-    runner = CliRunner()
     # Through main(), the real entry point: it alone maps unexpected exceptions to exit 3.
-    with runner.isolation() as (stdout, stderr, _):
-        with pytest.raises(SystemExit) as info:
-            main(_validate(MANY))
-        out, err = stdout.getvalue().decode(), stderr.getvalue().decode()
-    assert info.value.code == 3, (out, err)
+    result = cli_runner.run_cli(*_validate(MANY))
+    out, err = result.stdout, result.stderr
+    assert result.exit_code == 3, (out, err)
     assert out == ""
     assert err.startswith("internal error: RuntimeError: boom (flagwright ")
     assert err.endswith("; please report this with the command you ran)\n")
@@ -120,13 +117,9 @@ def test_internal_error_exits_3_with_one_line(monkeypatch: pytest.MonkeyPatch) -
     assert "Traceback" not in err
 
 
-def _exit_code_of_main(args: list[str]) -> object:
-    """What the console script exits with: main()'s SystemExit, or its return value."""
-    with CliRunner().isolation():
-        try:
-            return main(args)
-        except SystemExit as exc:
-            return exc.code
+def _exit_code_of_main(args: list[str]) -> int:
+    """What the console script exits with."""
+    return cli_runner.run_cli(*args).exit_code
 
 
 def test_main_exits_1_on_errors_and_0_when_clean(tmp_path: Path) -> None:

@@ -4,8 +4,9 @@ and through the CLI. A new case is a new folder; nothing here changes."""
 from __future__ import annotations
 
 import pytest
+from tests.cli_runner import run_cli
 
-from corpus_helpers import TODAY, Case, corpus_cases, describe, invoke, matches, parse_line
+from corpus_helpers import TODAY, Case, corpus_cases, describe, matches, parse_line
 from flagwright.codes import Code
 from flagwright.validate import validate_repository
 
@@ -38,10 +39,10 @@ def test_case_has_expected_diagnostics(case: Case) -> None:
 def test_case_through_the_cli(case: Case) -> None:
     expected = case.expected()
     assert expected
-    result = invoke(["-C", str(case.root), "validate", "--today", TODAY.isoformat()])
+    result = run_cli("-C", str(case.root), "validate", "--today", TODAY.isoformat())
     has_error = any(parse_line(line)["severity"] == "error" for line in expected)
     assert result.exit_code == (1 if has_error else 0), describe(result)
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.stdout + result.stderr
     printed = result.stdout.splitlines()
     assert matches(printed[:-1], expected), describe(result)
     assert result.stderr == ""
@@ -56,7 +57,7 @@ def test_case_with_strict(case: Case) -> None:
     assert expected
     actual = [str(d) for d in validate_repository(case.root, today=TODAY, strict=True).diagnostics]
     assert matches(actual, expected), "\n".join(actual)
-    result = invoke(["-C", str(case.root), "validate", "--strict", "--today", TODAY.isoformat()])
+    result = run_cli("-C", str(case.root), "validate", "--strict", "--today", TODAY.isoformat())
     assert result.exit_code == 1, describe(result)
 
 

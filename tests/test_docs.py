@@ -41,15 +41,23 @@ def codes_section() -> str:
 
 def commands_section() -> str:
     out: list[str] = []
+    # The group's context settings (`-h` as well as `--help`), as a user's `flagwright CMD -h`
+    # shows them; click caches a command's help option, so any other choice would make this
+    # depend on which test ran a command first.
     group_ctx = click.Context(
-        cli, info_name="flagwright", terminal_width=100, max_content_width=100
+        cli,
+        info_name="flagwright",
+        terminal_width=100,
+        max_content_width=100,
+        **cli.context_settings,
     )
     for name in cli.list_commands(group_ctx):
         command = cli.get_command(group_ctx, name)
         assert command is not None
         ctx = click.Context(
-            command, info_name=name, parent=group_ctx, terminal_width=100, max_content_width=100
-        )
+            command, info_name=name, parent=group_ctx, terminal_width=100, max_content_width=100,
+            help_option_names=group_ctx.help_option_names,
+        )  # fmt: skip
         out += [f"### `flagwright {name}`", "", "```", command.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(out)
 
