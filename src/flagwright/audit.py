@@ -14,10 +14,9 @@ from pathlib import Path
 from flagwright.check.suggest import did_you_mean
 from flagwright.diff.model import FlagChange
 from flagwright.diff.revisions import DiffError, diff_revisions
-from flagwright.errors import GitError, UserError
-from flagwright.gitio.repo import CommitInfo, GitRepo
-from flagwright.gitio.revision import Revision, RevisionLoader
-from flagwright.load.repository import CONFIG_DIRS, require_config_repo
+from flagwright.errors import UserError
+from flagwright.gitio.history import ConfigHistory
+from flagwright.gitio.repo import CommitInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,29 +28,10 @@ class LogEntry:
 
 def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
     """Newest first, like ``git log``."""
-    require_config_repo(root)
-    git = GitRepo(root)
-    loader = RevisionLoader(git)
-    empty = loader.from_files("(nothing)", {})
+    history = ConfigHistory(root)
     entries: list[LogEntry] = []
-    revisions: dict[str, Revision] = {}
-
-    def load(sha: str) -> Revision:
-        if sha not in revisions:
-            revisions[sha] = loader.commit(sha)
-        return revisions[sha]
-
-    boundary = git.shallow_commits()
     seen = False
-    for commit in git.history(git.head(), list(CONFIG_DIRS)):
-        if commit.sha in boundary:
-            raise GitError(
-                f"this is a shallow clone: the history before commit {commit.sha[:12]} "
-                f"({commit.subject}) is not here, so its change cannot be shown; fetch it "
-                "with `git fetch --unshallow`"
-            )
-        base = empty if commit.parent is None else load(commit.parent)
-        head = load(commit.sha)
+    for commit, base, head in history.changes():
         if key not in base.index.flags and key not in head.index.flags:
             continue
         seen = True
@@ -63,7 +43,8 @@ def flag_log(root: Path, key: str, env: str | None = None) -> list[LogEntry]:
         if diff.flags:
             entries.append(LogEntry(commit, tuple(diff.flags)))
     if not seen:
-        current = loader.work_tree().index  # a flag not committed yet has no history, but exists
+        # A flag not committed yet has no history, but exists.
+        current = history.loader.work_tree().index
         if key not in current.flags:
             names = [*current.flags, *current.apps]
             raise UserError(f"unknown flag {key!r}" + did_you_mean(key, names, "flags and apps"))

@@ -14,10 +14,10 @@ from pathlib import Path
 from flagwright.check.suggest import did_you_mean
 from flagwright.diff.model import ValueChange
 from flagwright.diff.values import deleted_apps, diff_applications, diff_values
-from flagwright.errors import GitError, UserError
-from flagwright.gitio.repo import CommitInfo, GitRepo
-from flagwright.gitio.revision import Revision, RevisionLoader
-from flagwright.load.repository import CONFIG_DIRS, require_config_repo
+from flagwright.errors import UserError
+from flagwright.gitio.history import ConfigHistory
+from flagwright.gitio.repo import CommitInfo
+from flagwright.gitio.revision import Revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,34 +41,16 @@ def is_app(root: Path, name: str) -> bool:
 
 def deploy_log(root: Path, app: str, env: str | None = None) -> list[DeployEntry]:
     """Newest first. ``env`` limits the history to one environment."""
-    require_config_repo(root)
-    git = GitRepo(root)
-    loader = RevisionLoader(git)
-    empty = loader.from_files("(nothing)", {})
-    revisions: dict[str, Revision] = {}
-    boundary = git.shallow_commits()
-
-    def load(sha: str) -> Revision:
-        if sha not in revisions:
-            revisions[sha] = loader.commit(sha)
-        return revisions[sha]
-
+    history = ConfigHistory(root)
     entries: list[DeployEntry] = []
     seen = False
-    for commit in git.history(git.head(), list(CONFIG_DIRS)):
-        if commit.sha in boundary:
-            raise GitError(
-                f"this is a shallow clone: the history before commit {commit.sha[:12]} "
-                f"({commit.subject}) is not here; fetch it with `git fetch --unshallow`"
-            )
-        base = empty if commit.parent is None else load(commit.parent)
-        head = load(commit.sha)
+    for commit, base, head in history.changes():
         seen = seen or app in head.index.apps or app in base.index.apps
         entry = _entry(commit, base, head, app, env)
         if entry is not None:
             entries.append(entry)
     if not seen:
-        current = load(git.head()).index
+        current = history.load(history.git.head()).index
         raise UserError(
             f"unknown flag or app {app!r}"
             + did_you_mean(app, [*current.flags, *current.apps], "flags and apps")

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 import click
 
-from flagwright.cli.edit_output import echo_outcome, edit_instant, now_option
-from flagwright.edit import apply_edit
+from flagwright.cli.edit_output import echo_outcome, edit_flag, now_option
 from flagwright.edit.ops import advance as advance_edit
 
 
@@ -19,11 +15,7 @@ from flagwright.edit.ops import advance as advance_edit
 @click.pass_context
 def advance(ctx: click.Context, flag: str, env: str, now: str | None) -> None:
     """Move a manual rollout to its plan's next stage (refuses past the last one)."""
-    outcome = apply_edit(
-        Path(ctx.obj["root"]),
-        flag,
-        lambda index, model, raw: advance_edit(index, model, env, raw),
-        date.today(),
-        now=edit_instant(now),
+    outcome = edit_flag(
+        ctx, flag, lambda index, model, raw: advance_edit(index, model, env, raw), now
     )
     echo_outcome(outcome)

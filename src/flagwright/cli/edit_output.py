@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from flagwright.diff.format import as_text
-from flagwright.edit import EditOutcome
+from flagwright.edit import EditOutcome, apply_edit
+from flagwright.edit.apply import MakeEdit
 
 
 def echo_outcome(outcome: EditOutcome) -> None:
@@ -36,3 +38,9 @@ def edit_instant(now: str | None) -> datetime:
     from flagwright.policy import parse_now
 
     return parse_now(now)
+
+
+def edit_flag(ctx: click.Context, flag: str, make: MakeEdit, now: str | None) -> EditOutcome:
+    """What every editing command does: apply ``make`` to ``flag`` in ``-C``'s repository today,
+    judged at ``--now``."""
+    return apply_edit(Path(ctx.obj["root"]), flag, make, date.today(), now=edit_instant(now))

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from flagwright.evaluate import InvalidConfig, Target, load_target, parse_context, parse_instant
+from flagwright.cli.options import instant
+from flagwright.evaluate import InvalidConfig, Target, load_target, parse_context
 from flagwright.report import as_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,15 +31,6 @@ def _context(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
-def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return parse_instant(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
-
-
 def target_options(command: F) -> F:
     """FLAG, --env, -c and --at: shared by `eval` and `explain`."""
     decorators = [
@@ -49,7 +41,7 @@ def target_options(command: F) -> F:
             callback=_context, help=CONTEXT_HELP,
         ),
         click.option(
-            "--at", "at", metavar="TIME", callback=_instant,
+            "--at", "at", metavar="TIME", callback=instant,
             help="Evaluate at this instant, RFC 3339 with an offset (2026-11-20T10:00:00Z); "
             "decides scheduled rollouts and time conditions. Default: now.",
         ),

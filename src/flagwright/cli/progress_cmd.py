@@ -4,29 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
-from flagwright.evaluate import parse_instant
+from flagwright.cli.options import instant
 from flagwright.report import as_text as diagnostics_text
 
 _FORMATS = ("text", "json", "markdown")
 
 
-def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return parse_instant(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
-
-
 @click.command()
 @click.option("--env", "-e", "env", help="Only this environment (default: all).")
 @click.option(
-    "--at", "at", metavar="TIME", callback=_instant,
+    "--at", "at", metavar="TIME", callback=instant,
     help="Decide as of this instant, RFC 3339 with an offset: gates are queried at it, holds "
     "and freezes measured against it. Default: now.",
 )  # fmt: skip

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 import click
 
-from flagwright.cli.edit_output import echo_outcome, edit_instant, now_option
-from flagwright.edit import apply_edit
+from flagwright.cli.edit_output import echo_outcome, edit_flag, now_option
 from flagwright.edit.ops import promote as promote_edit
 
 
@@ -19,11 +15,7 @@ from flagwright.edit.ops import promote as promote_edit
 @click.pass_context
 def promote(ctx: click.Context, flag: str, target: str, now: str | None) -> None:
     """Copy a flag's entry from the environment TARGET promotes from."""
-    outcome = apply_edit(
-        Path(ctx.obj["root"]),
-        flag,
-        lambda index, model, raw: promote_edit(index, model, raw, target),
-        date.today(),
-        now=edit_instant(now),
+    outcome = edit_flag(
+        ctx, flag, lambda index, model, raw: promote_edit(index, model, raw, target), now
     )
     echo_outcome(outcome)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
-from flagwright.cli.edit_output import echo_outcome, edit_instant, now_option
-from flagwright.edit import apply_edit
+from flagwright.cli.edit_output import echo_outcome, edit_flag, now_option
 from flagwright.edit.ops import restore
 from flagwright.edit.rollback import rollback_entry
 
@@ -24,6 +22,6 @@ def rollback(ctx: click.Context, flag: str, env: str, to: str | None, now: str |
     root = Path(ctx.obj["root"])
     node, sha = rollback_entry(root, flag, env, to)
     edit = restore(env, node)
-    outcome = apply_edit(root, flag, lambda *_: edit, date.today(), now=edit_instant(now))
+    outcome = edit_flag(ctx, flag, lambda *_: edit, now)
     click.echo(f"restoring {env} entry of {flag} from {sha[:12]}")
     echo_outcome(outcome)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import math
-from datetime import date
-from pathlib import Path
 
 import click
 
-from flagwright.cli.edit_output import echo_outcome, edit_instant, now_option
-from flagwright.edit import apply_edit
+from flagwright.cli.edit_output import echo_outcome, edit_flag, now_option
 from flagwright.edit.ops import Edit, set_enabled, set_serve, set_split
 
 
@@ -60,7 +57,5 @@ def set_(
     else:
         assert enabled is not None
         edit = set_enabled(env, enabled)
-    outcome = apply_edit(
-        Path(ctx.obj["root"]), flag, lambda *_: edit, date.today(), now=edit_instant(now)
-    )
+    outcome = edit_flag(ctx, flag, lambda *_: edit, now)
     echo_outcome(outcome)

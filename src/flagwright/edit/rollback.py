@@ -8,7 +8,7 @@ from typing import Any
 from flagwright.edit.splice import EditError, load_all, make_yaml
 from flagwright.gitio.refs import check_ref
 from flagwright.gitio.repo import GitRepo
-from flagwright.load.repository import LoadedRepo, load_repository, load_text
+from flagwright.load.repository import flag_in_text, load_repository
 from flagwright.model import EnvEntry, Flag
 
 
@@ -45,12 +45,8 @@ def rollback_entry(root: Path, key: str, env: str, to: str | None) -> tuple[Any,
 
 def _entry(raw: bytes, rel: str, key: str, env: str) -> EnvEntry | bool | None:
     """The entry in that file version; False when the flag cannot be read there."""
-    part = LoadedRepo(root=Path("."))
-    load_text(part, rel, raw)
-    for document in part.documents:
-        if isinstance(document.model, Flag) and document.model.key == key:
-            return document.model.environments.get(env)
-    return False
+    flag = flag_in_text(rel, raw, key)
+    return False if flag is None else flag.environments.get(env)
 
 
 def _node_at(git: GitRepo, sha: str, rel: str, key: str, env: str) -> Any:

@@ -135,14 +135,7 @@ def _fallthrough_percent(raw: dict[str, Any]) -> float:
                 "without a user or group",
             )
         return 0.0
-    if raw["bucket_by"] != USER:
-        raise Inexpressible(
-            f"bucket_by {raw['bucket_by']!r}", "FeatureManagement buckets by user id only"
-        )
-    if variants[raw["default"]] is True:
-        raise Inexpressible(
-            "default", "a context without a targeting key is served true, which FM cannot"
-        )
+    _require_percentage_bucketing(raw, variants)
     if "split" in fallthrough:
         return _percent_of(fallthrough["split"], variants)
     rollout = fallthrough["rollout"]
@@ -152,6 +145,18 @@ def _fallthrough_percent(raw: dict[str, Any]) -> float:
         )
     percent = float(rollout["stages"][rollout["stage"] - 1]["percent"])
     return percent if variants[rollout["variant"]] is True else 100 - percent
+
+
+def _require_percentage_bucketing(raw: dict[str, Any], variants: dict[str, Any]) -> None:
+    """A Targeting percentage buckets by user id and serves false to a context without one."""
+    if raw["bucket_by"] != USER:
+        raise Inexpressible(
+            f"bucket_by {raw['bucket_by']!r}", "FeatureManagement buckets by user id only"
+        )
+    if variants[raw["default"]] is True:
+        raise Inexpressible(
+            "default", "a context without a targeting key is served true, which FM cannot"
+        )
 
 
 def _is_window(when: dict[str, Any]) -> bool:
@@ -187,14 +192,7 @@ def _windowed(raw: dict[str, Any]) -> dict[str, Any]:
     if "split" in rule:
         if others:
             raise Inexpressible(where, "a window with both an audience and a percentage")
-        if raw["bucket_by"] != USER:
-            raise Inexpressible(
-                f"bucket_by {raw['bucket_by']!r}", "FeatureManagement buckets by user id only"
-            )
-        if variants[raw["default"]] is True:
-            raise Inexpressible(
-                "default", "a context without a targeting key is served true, which FM cannot"
-            )
+        _require_percentage_bucketing(raw, variants)
         percent = _percent_of(rule["split"], variants)
     elif variants[rule["serve"]] is not True:
         raise Inexpressible(where, "a time window must serve true")

@@ -98,22 +98,13 @@ class GitRepo:
 
     def default_branch(self) -> str | None:
         """origin/HEAD's target, else the first of main, master (local, then origin's)."""
-        import git
-
-        try:
-            target = str(self._git.symbolic_ref("-q", "refs/remotes/origin/HEAD")).strip()
-            if target:
-                return target
-        except git.GitCommandError:
-            pass
-        for name in DEFAULT_BRANCHES:
-            for ref in (f"refs/heads/{name}", f"refs/remotes/origin/{name}"):
-                if self._exists(ref):
-                    return ref
-        return None
+        return self._default_branch(("refs/heads/", "refs/remotes/origin/"))
 
     def remote_default_branch(self) -> str | None:
         """The remote's default branch: origin/HEAD's target, else origin/main or origin/master."""
+        return self._default_branch(("refs/remotes/origin/",))
+
+    def _default_branch(self, prefixes: tuple[str, ...]) -> str | None:
         import git
 
         try:
@@ -123,8 +114,9 @@ class GitRepo:
         except git.GitCommandError:
             pass
         for name in DEFAULT_BRANCHES:
-            if self._exists(f"refs/remotes/origin/{name}"):
-                return f"refs/remotes/origin/{name}"
+            for prefix in prefixes:
+                if self._exists(prefix + name):
+                    return prefix + name
         return None
 
     def merge_base_of(self, commit: str, branch: str) -> str:

@@ -17,7 +17,7 @@ from flagwright.errors import UserError
 from flagwright.load.bounded import TooLarge, read_bounded
 from flagwright.load.pydantic_errors import close_match, findings_from_errors
 from flagwright.load.yamlio import MAX_FILE_BYTES, YamlError, decode, load_documents
-from flagwright.model import KINDS, Document
+from flagwright.model import KINDS, Document, Flag
 
 CONFIG_DIRS = ("flags", "environments")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -200,3 +200,14 @@ def _model_document(repo: LoadedRepo, source: Source, data: Any) -> None:
             repo.broken.add((kind, name))
         return
     repo.documents.append(located)
+
+
+def flag_in_text(rel: str, raw: bytes, key: str) -> Flag | None:
+    """The flag ``key`` as one file version ``raw`` (at ``rel``) defines it; None when that
+    version does not parse or does not define it."""
+    part = LoadedRepo(root=Path("."))
+    load_text(part, rel, raw)
+    for document in part.documents:
+        if isinstance(document.model, Flag) and document.model.key == key:
+            return document.model
+    return None

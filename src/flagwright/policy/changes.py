@@ -81,9 +81,7 @@ def check_change_policies(
             if policy.max_rollout_step is not None:
                 _rollout_step(found, flag.source, flag.model, env, side, key,
                               policy.max_rollout_step, now)  # fmt: skip
-                _schedule_steps(found, flag.source, flag.model, env, side, key, policy)
-            if policy.freeze:
-                _schedule_freeze(found, flag.source, flag.model, env, side, key, policy)
+            _schedule_policies(found, flag.source, flag.model, env, side, key, policy)
             if policy.require_promotion and located.model.promotes_from:
                 source_env = located.model.promotes_from
                 _promotion(found, flag.source, flag.model, env, source_env,
@@ -179,30 +177,24 @@ def _start_path(flag: Flag, env: str) -> YamlPath:
     return ("environments", env, "rollout", "start")
 
 
-def _schedule_steps(
+def _schedule_policies(
     findings: Findings, source: Source, flag: Flag, env: str, side: _Side, key: str,
     policy: Policy,
 ) -> None:  # fmt: skip
-    """A schedule grows with no commit per stage: each of its steps obeys max_rollout_step."""
+    """A schedule grows with no commit per stage: each of its steps obeys max_rollout_step, and
+    a stage that starts inside a freeze is growth during the freeze, as an advance would be."""
     rollout = _schedule(side, key)
     if rollout is None:
         return
-    problem = schedule_problem(policy, env, [float(s["percent"]) for s in rollout["stages"]])
-    if problem is not None:
-        findings.add(
-            source, _start_path(flag, env), Code.ROLLOUT_STEP,
-            f"{key} in {env}: the scheduled rollout of {rollout['variant']} (plan "
-            f"{rollout['plan']}): {problem}",
-        )  # fmt: skip
-
-
-def _schedule_freeze(
-    findings: Findings, source: Source, flag: Flag, env: str, side: _Side, key: str,
-    policy: Policy,
-) -> None:  # fmt: skip
-    """A stage that starts inside a freeze is growth during the freeze, as an advance would be."""
-    rollout = _schedule(side, key)
-    if rollout is None:
+    if policy.max_rollout_step is not None:
+        problem = schedule_problem(policy, env, [float(s["percent"]) for s in rollout["stages"]])
+        if problem is not None:
+            findings.add(
+                source, _start_path(flag, env), Code.ROLLOUT_STEP,
+                f"{key} in {env}: the scheduled rollout of {rollout['variant']} (plan "
+                f"{rollout['plan']}): {problem}",
+            )  # fmt: skip
+    if not policy.freeze:
         return
     starts = [
         (number, float(stage["percent"]), datetime.fromisoformat(str(stage["from"])))

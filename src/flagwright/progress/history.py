@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from flagwright.gitio.repo import GitRepo
-from flagwright.load.repository import LoadedRepo, load_text
-from flagwright.model import EnvEntry, Flag
+from flagwright.load.repository import flag_in_text
+from flagwright.model import EnvEntry
 
 StageKey = tuple[bool, str, str, int | None]
 
@@ -46,9 +45,5 @@ def stage_entered(git: GitRepo, rel: str, key: str, env: str, current: StageKey)
 
 
 def _entry(raw: bytes, rel: str, key: str, env: str) -> EnvEntry | None:
-    part = LoadedRepo(root=Path("."))
-    load_text(part, rel, raw)
-    for document in part.documents:
-        if isinstance(document.model, Flag) and document.model.key == key:
-            return document.model.environments.get(env)
-    return None
+    flag = flag_in_text(rel, raw, key)
+    return None if flag is None else flag.environments.get(env)
