@@ -47,6 +47,9 @@ def commands_section() -> str:
     for name in cli.list_commands(group_ctx):
         command = cli.get_command(group_ctx, name)
         assert command is not None
+        # click caches a command's help option from the first context that asked; a test that
+        # invoked the command on its own (without the group's `-h`) must not change the page.
+        command._help_option = None
         ctx = click.Context(
             command, info_name=name, parent=group_ctx, terminal_width=100, max_content_width=100
         )
