@@ -41,8 +41,13 @@ def codes_section() -> str:
 
 def commands_section() -> str:
     out: list[str] = []
+    # The group's own context settings (help option names), as `flagwright CMD --help` has them.
     group_ctx = click.Context(
-        cli, info_name="flagwright", terminal_width=100, max_content_width=100
+        cli,
+        info_name="flagwright",
+        terminal_width=100,
+        max_content_width=100,
+        **cli.context_settings,
     )
     for name in cli.list_commands(group_ctx):
         command = cli.get_command(group_ctx, name)
