@@ -41,9 +41,7 @@ def codes_section() -> str:
 
 def commands_section() -> str:
     out: list[str] = []
-    # The group's context settings (`-h` as well as `--help`), as a user's `flagwright CMD -h`
-    # shows them; click caches a command's help option, so any other choice would make this
-    # depend on which test ran a command first.
+    # The group's own context settings (help option names), as `flagwright CMD --help` has them.
     group_ctx = click.Context(
         cli,
         info_name="flagwright",
@@ -54,10 +52,12 @@ def commands_section() -> str:
     for name in cli.list_commands(group_ctx):
         command = cli.get_command(group_ctx, name)
         assert command is not None
+        # click caches a command's help option from the first context that asked; a test that
+        # invoked the command on its own (without the group's `-h`) must not change the page.
+        command._help_option = None
         ctx = click.Context(
-            command, info_name=name, parent=group_ctx, terminal_width=100, max_content_width=100,
-            help_option_names=group_ctx.help_option_names,
-        )  # fmt: skip
+            command, info_name=name, parent=group_ctx, terminal_width=100, max_content_width=100
+        )
         out += [f"### `flagwright {name}`", "", "```", command.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(out)
 

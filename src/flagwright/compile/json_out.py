@@ -24,8 +24,12 @@ def compact_json(value: Any) -> str:
 
 
 def dump_bundle(bundle: Mapping[str, Any]) -> str:
-    """Canonical compact JSON with one flag per line and a trailing newline."""
-    return BundleText(bundle).text(bundle["flags"], bundle["digest"])
+    """Canonical compact JSON with one flag per line and a trailing newline.
+
+    Both digests are computed from what is written (``source_digest`` from the flags), so the
+    file always verifies, whatever digests ``bundle`` carried.
+    """
+    return BundleText(bundle).text(bundle["flags"])
 
 
 class BundleText:
