@@ -36,21 +36,6 @@ def rendered() -> dict[str, str]:
     return render_example()
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> type[datetime]:
-    import featuremanagement._defaultfilters as filters
-
-    class Clock(datetime):
-        at = datetime(2026, 11, 23, tzinfo=UTC)
-
-        @classmethod
-        def now(cls, tz: Any = None) -> Any:
-            return cls.at
-
-    monkeypatch.setattr(filters, "datetime", Clock)
-    return Clock
-
-
 def _answer(manager: FeatureManager, key: str, raw: dict[str, Any], ctx: dict[str, Any]) -> Any:
     target = TargetingContext(
         user_id=ctx.get("targeting_key", ""), groups=[ctx["group"]] if "group" in ctx else []

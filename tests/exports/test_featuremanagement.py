@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,21 +113,6 @@ def fm_answer(manager: FeatureManager, key: str, raw: dict[str, Any], ctx: dict[
 
 def native_answer(raw: dict[str, Any], evaluation: Any) -> Any:
     return evaluation.value if raw["type"] == "boolean" else evaluation.variant
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> type[datetime]:
-    import featuremanagement._defaultfilters as filters
-
-    class Clock(datetime):
-        at = datetime(2026, 11, 23, tzinfo=UTC)
-
-        @classmethod
-        def now(cls, tz: Any = None) -> Any:
-            return cls.at
-
-    monkeypatch.setattr(filters, "datetime", Clock)
-    return Clock
 
 
 def contexts() -> list[dict[str, Any]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -126,27 +128,36 @@ def test_watcher_ignores_bad_file_then_takes_good_one(tmp_path: Path) -> None:
     path = tmp_path / "snapshot.json"
     write_bundle(path, versioned("one"))
     swapped = threading.Event()
-    rejected = threading.Event()
+    with (
+        _logged("rejected") as rejected,
+        Client.from_file(
+            path, watch=True, poll_interval=0.005, on_reload=lambda s: swapped.set()
+        ) as client,
+    ):
+        swapped.clear()
+        write_text(path, '{"truncated": ')
+        assert rejected.wait(WAIT)
+        assert client.evaluate("f", {}).value == "one"
+        write_bundle(path, versioned("two"))
+        assert swapped.wait(WAIT)
+        assert client.evaluate("f", {}).value == "two"
+
+
+@contextmanager
+def _logged(needle: str) -> Iterator[threading.Event]:
+    """An event set when the runtime logs a message containing ``needle``."""
+    seen = threading.Event()
 
     class Spy(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if "rejected" in record.getMessage():
-                rejected.set()
+            if needle in record.getMessage():
+                seen.set()
 
     logger = logging.getLogger("flagwright.runtime")
     spy = Spy()
     logger.addHandler(spy)
     try:
-        with Client.from_file(
-            path, watch=True, poll_interval=0.005, on_reload=lambda s: swapped.set()
-        ) as client:
-            swapped.clear()
-            write_text(path, '{"truncated": ')
-            assert rejected.wait(WAIT)
-            assert client.evaluate("f", {}).value == "one"
-            write_bundle(path, versioned("two"))
-            assert swapped.wait(WAIT)
-            assert client.evaluate("f", {}).value == "two"
+        yield seen
     finally:
         logger.removeHandler(spy)
 
@@ -263,30 +274,20 @@ def test_watcher_refuses_a_bundle_with_a_broken_flag(tmp_path: Path) -> None:
     path = tmp_path / "snapshot.json"
     write_bundle(path, versioned("one"))
     swapped = threading.Event()
-    rejected = threading.Event()
-
-    class Spy(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if "do not compile" in record.getMessage():
-                rejected.set()
-
-    logger = logging.getLogger("flagwright.runtime")
-    spy = Spy()
-    logger.addHandler(spy)
-    try:
-        with Client.from_file(
+    with (
+        _logged("do not compile") as rejected,
+        Client.from_file(
             path, watch=True, poll_interval=0.005, on_reload=lambda s: swapped.set()
-        ) as client:
-            swapped.clear()
-            write_bundle(path, _with_broken_flag("two"))
-            assert rejected.wait(WAIT)
-            assert not swapped.is_set()
-            assert client.evaluate("f", {}).value == "one"
-            write_bundle(path, versioned("two"))
-            assert swapped.wait(WAIT)
-            assert client.evaluate("f", {}).value == "two"
-    finally:
-        logger.removeHandler(spy)
+        ) as client,
+    ):
+        swapped.clear()
+        write_bundle(path, _with_broken_flag("two"))
+        assert rejected.wait(WAIT)
+        assert not swapped.is_set()
+        assert client.evaluate("f", {}).value == "one"
+        write_bundle(path, versioned("two"))
+        assert swapped.wait(WAIT)
+        assert client.evaluate("f", {}).value == "two"
 
 
 def test_first_load_with_a_broken_flag_still_serves_the_others(tmp_path: Path) -> None:
