@@ -40,13 +40,14 @@ def render(
     root = Path(ctx.obj["root"])
     day = today.date() if hasattr(today, "date") else date.today()
     options = RenderOptions(env=env, kubernetes_version=kubernetes_version)
+    partial = False  # --changed-since's fast path: output.files are only the changed files
     if changed_since is not None:
         if env is not None:
             raise click.UsageError("--changed-since renders whole repositories; drop --env")
         from flagwright.render.incremental import render_changed_since
 
         changed = render_changed_since(root, changed_since, day, options)
-        output = changed.output
+        output, partial = changed.output, changed.partial
         if not output.rendered:
             click.echo(as_text(output.diagnostics), err=True, nl=False)
             click.echo("not rendering: the configuration has errors", err=True)
@@ -75,9 +76,9 @@ def render(
         ctx.exit(1)
     texts = {path: artifact.text for path, artifact in output.files.items()}
     if check:
-        from flagwright.render.drift import check_tree
+        from flagwright.render.drift import check_files, check_tree
 
-        drift = check_tree(root, texts, output.scope)
+        drift = check_files(root, texts) if partial else check_tree(root, texts, output.scope)
         for item in drift:
             click.echo(f"{item.path}: would be {item.status}")
             click.echo(item.diff, nl=False)
@@ -87,9 +88,9 @@ def render(
                 err=True,
             )
         ctx.exit(1 if drift else 0)
-    from flagwright.render.writer import write_tree
+    from flagwright.render.writer import write_files, write_tree
 
-    changes = write_tree(root, texts, output.scope)
+    changes = write_files(root, texts) if partial else write_tree(root, texts, output.scope)
     for label, paths in (("added", changes.added), ("changed", changes.changed),
                          ("removed", changes.removed)):  # fmt: skip
         for path in paths:

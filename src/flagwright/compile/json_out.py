@@ -56,6 +56,11 @@ class BundleText:
             if member is not None:
                 self._members[key] = member
 
+    def prefill(self, members: Mapping[str, str]) -> None:
+        """Take ``{key: '"key":value'}`` members serialised before (a rendered snapshot's lines)
+        for flags this bundle holds identically."""
+        self._members.update(members)
+
     def _member(self, key: str) -> str:
         member = self._members.get(key)
         if member is None:
@@ -103,7 +108,14 @@ def dump_outline(document: Any, expand: int) -> str:
     return _outline(document, expand, 0) + "\n"
 
 
+class Raw(str):
+    """Text already serialised as :func:`compact_json` would: :func:`dump_outline` writes it as
+    it is (a member kept from a file rendered before, instead of parsing and dumping it again)."""
+
+
 def _outline(value: Any, expand: int, level: int) -> str:
+    if isinstance(value, Raw):
+        return value
     if expand <= 0 or not isinstance(value, dict | list) or not value:
         return compact_json(value)
     pad = "  " * (level + 1)

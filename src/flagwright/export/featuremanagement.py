@@ -45,14 +45,18 @@ def featuremanagement_document(bundle: dict[str, Any]) -> tuple[dict[str, Any], 
     omitted: list[Unsupported] = []
     for key in sorted(flags):
         try:
-            exported.append(_flag(key, flags))
+            exported.append(featuremanagement_flag(key, flags))
         except Inexpressible as exc:
             omitted.append(Unsupported(key, exc.construct, exc.reason))
+    return assemble_featuremanagement(exported, omitted), omitted
+
+
+def assemble_featuremanagement(exported: list[Any], omitted: list[Unsupported]) -> dict[str, Any]:
+    """The document around already translated flags, in key order."""
     comment = NOTE
     if omitted:
         comment += " Left out (not expressible exactly): " + "; ".join(map(str, omitted))
-    document = {"$comment": comment, "feature_management": {"feature_flags": exported}}
-    return document, omitted
+    return {"$comment": comment, "feature_management": {"feature_flags": exported}}
 
 
 def _constant(key: str, flags: dict[str, Any]) -> str | None:
@@ -71,7 +75,8 @@ def _constant(key: str, flags: dict[str, Any]) -> str | None:
     return None
 
 
-def _flag(key: str, flags: dict[str, Any]) -> dict[str, Any]:
+def featuremanagement_flag(key: str, flags: dict[str, Any]) -> dict[str, Any]:
+    """One flag of ``flags`` as a FeatureManagement flag; raises Inexpressible."""
     raw = flags[key]
     boolean = raw["type"] == "boolean"
     constant = _constant(key, flags)

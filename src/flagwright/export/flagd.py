@@ -95,14 +95,23 @@ def flagd_export(bundle: dict[str, Any]) -> FlagdExport:
         # A flag's segments become evaluators only if the flag itself is exported.
         trial = translator.fork()
         try:
-            out[key] = _flag(key, flags, trial, bundle["bucketing"])
+            out[key] = flagd_flag(key, flags, trial, bundle["bucketing"])
         except Inexpressible as exc:
             omitted.append(Unsupported(key, exc.construct, exc.reason))
             continue
         translator = trial
-    document: dict[str, Any] = {"$schema": FLAGD_SCHEMA_URL, "flags": out}
-    if translator.evaluators:
-        document["$evaluators"] = translator.evaluators
+    return FlagdExport(assemble_flagd(bundle, out, translator.evaluators, omitted), omitted)
+
+
+def assemble_flagd(
+    bundle: dict[str, Any], flags: dict[str, Any], evaluators: dict[str, Any],
+    omitted: list[Unsupported],
+) -> dict[str, Any]:  # fmt: skip
+    """The document around already translated flags (``render --changed-since`` reuses most of
+    them from the file rendered before)."""
+    document: dict[str, Any] = {"$schema": FLAGD_SCHEMA_URL, "flags": flags}
+    if evaluators:
+        document["$evaluators"] = evaluators
     document["metadata"] = {
         "flagSetId": f"flagwright/{bundle['environment']}",
         "version": bundle["digest"],
@@ -114,12 +123,13 @@ def flagd_export(bundle: dict[str, Any]) -> FlagdExport:
             str(p) for p in omitted
         )
     document["$comment"] = comment
-    return FlagdExport(document, omitted)
+    return document
 
 
-def _flag(
+def flagd_flag(
     key: str, flags: dict[str, Any], translator: ConditionTranslator, bucketing: str
 ) -> dict[str, Any]:
+    """One flag of ``flags`` as flagd JSON; raises Inexpressible."""
     raw = flags[key]
     variants = raw["variants"]
     if raw["type"] == "object" and not all(isinstance(v, dict) for v in variants.values()):

@@ -235,6 +235,15 @@ class GitRepo:
             if path and PurePosixPath(path).suffix in YAML_SUFFIXES
         }
 
+    def changed_files(self, commit: str, folder: str) -> list[str]:
+        """Files under ``folder`` whose work-tree state differs from ``commit``: modified,
+        deleted, or not in ``commit`` at all (untracked or ignored ones too), sorted."""
+        where = self.prefix + folder
+        changed = str(self._git.diff("--name-only", "-z", "--no-renames", commit, "--", where))
+        new = str(self._git.ls_files("-z", "--others", "--full-name", "--", where))
+        paths = {p[len(self.prefix) :] for p in [*changed.split("\0"), *new.split("\0")] if p}
+        return sorted(paths)
+
     def read_file(self, commit: str, rel: str) -> bytes | None:
         """One config file at ``commit``; None when it does not exist there."""
         sha = self.list_config_files(commit).get(rel)

@@ -32,6 +32,16 @@ def check_tree(root: Path, texts: Mapping[str, str], scope: str) -> list[Drift]:
     return sorted(drift, key=lambda d: d.path)
 
 
+def check_files(root: Path, texts: Mapping[str, str]) -> list[Drift]:
+    """Drift of just these files (a render of part of the tree, ``render --changed-since``)."""
+    drift = []
+    for path, text in sorted(texts.items()):
+        old = _text(root / path) if (root / path).exists() else None
+        if old != text:
+            drift.append(Drift(path, "added" if old is None else "changed", _diff(path, old, text)))
+    return drift
+
+
 def _text(path: Path) -> str | None:
     data = read_regular(path)
     try:

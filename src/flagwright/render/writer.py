@@ -17,7 +17,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,15 +114,51 @@ def write_tree(root: Path, texts: Mapping[str, str], scope: str = RENDERED) -> C
     return changes
 
 
+def write_files(root: Path, texts: Mapping[str, str]) -> Changes:
+    """Write ``texts`` into ``rendered/`` and keep every other file there as it is (a render of
+    part of the tree, ``render --changed-since``), in the same one-step swap as
+    :func:`write_tree`. Only the given files are read to compare."""
+    files = {path: text.encode("utf-8") for path, text in texts.items()}
+    for path in files:
+        if not _inside(path, RENDERED):
+            raise RenderError(f"refusing to write {path}: outside {RENDERED}/")
+    clean_stale(root)
+    changes = Changes()
+    for path, data in files.items():
+        old = root / path
+        if not os.path.lexists(old):
+            changes.added.append(path)
+        elif read_regular(old) != data:
+            changes.changed.append(path)
+    target = root / RENDERED
+    changes.unchanged = len(existing_files(root, RENDERED)) - len(changes.changed)
+    if changes.clean:
+        return changes
+    try:
+        keep = set(files) - set(changes.added) - set(changes.changed)
+        _write_staged(root, target, files, changes, RENDERED, lambda path: path not in files
+                      or path in keep)  # fmt: skip
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise RenderError(
+            f"cannot write {RENDERED}/: {exc.strerror or exc}{where}; {RENDERED}/ was left as "
+            "it was"
+        ) from None
+    return changes
+
+
 def _write_staged(
-    root: Path, target: Path, files: Mapping[str, bytes], changes: Changes, scope: str
-) -> None:
+    root: Path, target: Path, files: Mapping[str, bytes], changes: Changes, scope: str,
+    carry: Callable[[str], bool] | None = None,
+) -> None:  # fmt: skip
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=root))
     try:
         os.chmod(staging, stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o755)
         unchanged = set(files) - set(changes.added) - set(changes.changed)
+        if carry is None:
+            carry = lambda path: path in unchanged or not (path == scope or _inside(path, scope))  # noqa: E731
         for path, source in existing_files(root, RENDERED).items():
-            if path in unchanged or not (path == scope or _inside(path, scope)):
+            if carry(path):
                 _carry_over(source, staging / _strip(path))
         for path in [*changes.added, *changes.changed]:
             _write_file(staging / _strip(path), files[path])
