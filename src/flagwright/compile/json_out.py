@@ -10,13 +10,18 @@ verify the digest by hashing the file's bytes instead of re-serialising the docu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from hashlib import sha256
+from json.encoder import encode_basestring
 from typing import Any
+
+_string: Callable[[str], str] = encode_basestring
 
 
 def compact_json(value: Any) -> str:
     """Canonical JSON: sorted keys, no insignificant whitespace, UTF-8 text."""
+    if type(value) is str:
+        return _string(value)  # what json.dumps does for a string, without its set-up
     # allow_nan=False: NaN and Infinity are not JSON, and other readers would reject the file.
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -113,17 +118,20 @@ class Raw(str):
     it is (a member kept from a file rendered before, instead of parsing and dumping it again)."""
 
 
+def _leaf(value: Any) -> str:
+    return value if isinstance(value, Raw) else compact_json(value)
+
+
 def _outline(value: Any, expand: int, level: int) -> str:
     if isinstance(value, Raw):
         return value
     if expand <= 0 or not isinstance(value, dict | list) or not value:
         return compact_json(value)
     pad = "  " * (level + 1)
+    # The last expanded level (one line per flag in the exports) skips the recursion.
+    leaf = _leaf if expand == 1 else lambda item: _outline(item, expand - 1, level + 1)
     if isinstance(value, dict):
-        members = [
-            f"{pad}{compact_json(key)}: {_outline(value[key], expand - 1, level + 1)}"
-            for key in sorted(value)
-        ]
+        members = [f"{pad}{compact_json(key)}: {leaf(value[key])}" for key in sorted(value)]
         return "{\n" + ",\n".join(members) + "\n" + "  " * level + "}"
-    items = [f"{pad}{_outline(item, expand - 1, level + 1)}" for item in value]
+    items = [f"{pad}{leaf(item)}" for item in value]
     return "[\n" + ",\n".join(items) + "\n" + "  " * level + "]"

@@ -16,6 +16,7 @@ warning, never approximated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
@@ -36,6 +37,7 @@ NOTE = (
     "Microsoft.FeatureManagement's own hash, not flagd's: the same share of users gets each "
     "variant, but not the same users as in flagd.json or the flagwright runtime."
 )
+OMITTED_INTRO = " Left out (not expressible exactly): "  # then the flags left out, in "$comment"
 
 
 def featuremanagement_document(bundle: dict[str, Any]) -> tuple[dict[str, Any], list[Unsupported]]:
@@ -51,11 +53,13 @@ def featuremanagement_document(bundle: dict[str, Any]) -> tuple[dict[str, Any], 
     return assemble_featuremanagement(exported, omitted), omitted
 
 
-def assemble_featuremanagement(exported: list[Any], omitted: list[Unsupported]) -> dict[str, Any]:
+def assemble_featuremanagement(
+    exported: list[Any], omitted: Sequence[Unsupported | str]
+) -> dict[str, Any]:
     """The document around already translated flags, in key order."""
     comment = NOTE
     if omitted:
-        comment += " Left out (not expressible exactly): " + "; ".join(map(str, omitted))
+        comment += OMITTED_INTRO + "; ".join(map(str, omitted))
     return {"$comment": comment, "feature_management": {"feature_flags": exported}}
 
 

@@ -28,6 +28,7 @@ Mapping (runtime/FORMAT.md: evaluation semantics and bucketing):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,8 @@ from flagwright.export.problems import ExportError, Inexpressible, Unsupported
 from flagwright.runtime.bucketing import BUCKETING, FLAGD_V3, TOTAL
 
 FLAGD_SCHEMA_URL = "https://flagd.dev/schema/v0/flags.json"
+# Between the rule note and the flags left out, in the document's "$comment".
+OMITTED_INTRO = " flagwright left out flags flagd cannot express exactly: "
 # Which evaluators bucket like this document, said in the document itself (its "$comment").
 RULE_NOTES = {
     BUCKETING: (
@@ -105,7 +108,7 @@ def flagd_export(bundle: dict[str, Any]) -> FlagdExport:
 
 def assemble_flagd(
     bundle: dict[str, Any], flags: dict[str, Any], evaluators: dict[str, Any],
-    omitted: list[Unsupported],
+    omitted: Sequence[Unsupported | str],
 ) -> dict[str, Any]:  # fmt: skip
     """The document around already translated flags (``render --changed-since`` reuses most of
     them from the file rendered before)."""
@@ -119,9 +122,7 @@ def assemble_flagd(
     }
     comment = RULE_NOTES[bundle["bucketing"]]
     if omitted:
-        comment += " flagwright left out flags flagd cannot express exactly: " + "; ".join(
-            str(p) for p in omitted
-        )
+        comment += OMITTED_INTRO + "; ".join(str(p) for p in omitted)
     document["$comment"] = comment
     return document
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fnmatch import translate
 from hashlib import sha256
 from typing import Any
@@ -61,34 +61,26 @@ def patch_scope(
     flags in ``report``."""
     base = ctx.base
     ref_text = read(f"{base}/flags/snapshot.json")
-    try:
-        ref = json.loads(ref_text)
-        lines = flag_lines(ref_text)
-    except (json.JSONDecodeError, ValueError):
-        raise StaleExport(f"{base}/flags/snapshot.json does not parse") from None
-    members = {key: f"{compact_json(key)}:{value}" for key, value in lines.items()}
-    if set(members) != set(ref["flags"]) or _digest(ref, members) != ref["digest"]:
-        raise StaleExport(f"{base}/flags/snapshot.json does not verify")
-    changed = {
-        k for k, v in compiled.items()
-        if lines.get(k) != (None if v is None else compact_json(v))
-    }  # fmt: skip
-    if not changed:
-        return {}, []
-    flags = dict(ref["flags"])
+    wanted = {k: None if v is None else _member(k, v) for k, v in compiled.items()}
+    if all(_line(ref_text, k) == member for k, member in wanted.items()):
+        return {}, []  # every changed flag compiles here as REF's snapshot holds it
+    members = snapshot_members(ref_text)
+    changed = {k for k, member in wanted.items() if members.get(k) != member}
+    ref = _verified_head(ref_text, base)
+    ref_keys = set(members)
     for key in changed:
         value = compiled[key]
         if value is None:  # removed: nothing requires it (the caller made sure)
-            del flags[key], members[key]
+            del members[key]
         else:
-            flags[key] = value
-            members[key] = f"{compact_json(key)}:{compact_json(value)}"
-    flags = dict(sorted(flags.items()))
-    joined = "{" + ",".join(members[k] for k in flags) + "}"
+            members[key] = wanted[key]  # type: ignore[assignment]
+    members = dict(sorted(members.items()))
+    flags = LazyFlags(members, {k: v for k, v in compiled.items() if v is not None})
+    joined = "{" + ",".join(members.values()) + "}"
     bundle = {**ref, "flags": flags, "source_digest": _sha256(joined)}
     text = BundleText(bundle)
     text.prefill(members)
-    bundle["digest"] = text.digest(flags)
+    bundle["digest"] = text.digest(members)
     ctx.__dict__["bundle"] = bundle  # the cached_properties' slots
     ctx.__dict__["bundle_text"] = text
     again = _with_dependents(flags, changed)
@@ -108,10 +100,10 @@ def patch_scope(
     for target, patch in (("flagd.json", patch_flagd), ("featuremanagement.json", None)):
         path = f"{base}/flags/{target}"
         if patch is None:
-            done = patch_featuremanagement(flags, read(path), again)
+            done = patch_featuremanagement(flags, read(path), again, ref_keys)
             from flagwright.export.schemas import featuremanagement_problems as problems
         else:
-            done = patch(bundle, read(path), again)
+            done = patch(bundle, read(path), again, ref_keys)
             from flagwright.export.schemas import flagd_problems as problems
         if problems(done.document):
             raise StaleExport(f"{path} fails its schema")
@@ -145,26 +137,102 @@ def _report(
         )  # fmt: skip
 
 
-def _with_dependents(flags: Mapping[str, Any], changed: set[str]) -> set[str]:
-    """``changed`` and every flag that requires one of them, directly or not."""
-    dependents: dict[str, list[str]] = {}
-    for key, flag in flags.items():
-        for name in flag["requires"]:
-            dependents.setdefault(name, []).append(key)
+def _with_dependents(flags: LazyFlags, changed: set[str]) -> set[str]:
+    """``changed`` and every flag that requires one of them, directly or not. A flag that
+    requires ``key`` has ``"key"`` in its line; only those lines are parsed."""
     found = set(changed)
     pending = list(changed)
     while pending:
-        for other in dependents.get(pending.pop(), []):
-            if other not in found:
+        key = pending.pop()
+        needle = compact_json(key)
+        for other, member in flags.members.items():
+            # Another key's own text cannot hold the quoted key: only a value can.
+            if other in found or needle not in member:
+                continue
+            if key in flags[other]["requires"]:
                 found.add(other)
                 pending.append(other)
     return found
 
 
-def _digest(bundle: Mapping[str, Any], members: Mapping[str, str]) -> str:
-    text = BundleText(bundle)
-    text.prefill(members)
-    return text.digest(members)
+class LazyFlags(Mapping[str, Any]):
+    """A bundle's flags, each parsed from its snapshot member only when asked for: a patch
+    reads a few hundred of ten thousand."""
+
+    def __init__(self, members: dict[str, str], parsed: dict[str, Any]) -> None:
+        self.members = members
+        self._parsed = dict(parsed)
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._parsed.get(key)
+        if value is None:
+            member = self.members[key]
+            value = self._parsed[key] = json.loads(member[len(compact_json(key)) + 1 :])
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.members)
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.members
+
+
+def snapshot_members(text: str) -> dict[str, str]:
+    """A snapshot file's flags as ``{key: '"key":compact JSON'}``, read from its one-flag-per-line
+    layout (compile/json_out.py) without parsing the flags themselves."""
+    decoder = json.JSONDecoder()
+    out: dict[str, str] = {}
+    try:
+        for line in text.split("\n")[1:-2]:
+            end = line.find('":')
+            key: Any = line[1:end]
+            if end < 0 or line[0] != '"' or "\\" in key:
+                key, _ = decoder.raw_decode(line)  # a key with escapes
+            out[key] = line.removesuffix(",")
+    except ValueError:
+        raise StaleExport("a snapshot does not parse") from None
+    return out
+
+
+def _verified_head(text: str, base: str) -> dict[str, Any]:
+    """The snapshot's members other than ``flags``, once both its digests are checked: the
+    canonical document is the file without its newlines and its ``digest`` member."""
+    first, _, rest = text.partition("\n")
+    last = rest.rstrip("\n").rpartition("\n")[2]
+    try:
+        head: dict[str, Any] = json.loads(first + "}" + last[1:])
+    except ValueError:
+        raise StaleExport(f"{base}/flags/snapshot.json does not parse") from None
+    digest = head.pop("digest", None)
+    flat = text.rstrip("\n").replace("\n", "")
+    member = f'"digest":{compact_json(digest)},'
+    flags = flat[flat.index('"flags":{') + 8 : flat.rindex('},"format":') + 1]
+    if (
+        not isinstance(digest, str)
+        or flat.count(member) != 1
+        or _sha256(flat.replace(member, "", 1)) != digest
+        or _sha256(flags) != head.get("source_digest")
+    ):
+        raise StaleExport(f"{base}/flags/snapshot.json does not verify")
+    head.pop("flags", None)
+    return head
+
+
+def _line(text: str, key: str) -> str | None:
+    """The member of ``key`` in a snapshot file's text (its line, without the comma)."""
+    needle = f"\n{compact_json(key)}:"
+    start = text.find(needle)
+    if start < 0:
+        return None
+    end = text.index("\n", start + 1)
+    return text[start + 1 : end].removesuffix(",")
+
+
+def _member(key: str, value: Any) -> str:
+    return f"{compact_json(key)}:{compact_json(value)}"
 
 
 def _sha256(text: str) -> str:

@@ -27,14 +27,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flagwright.compile.json_out import Raw, compact_json, dump_outline
+from flagwright.export.featuremanagement import NOTE as FM_NOTE
+from flagwright.export.featuremanagement import OMITTED_INTRO as FM_OMITTED
 from flagwright.export.featuremanagement import assemble_featuremanagement, featuremanagement_flag
-from flagwright.export.flagd import assemble_flagd, flagd_flag
+from flagwright.export.flagd import OMITTED_INTRO as FLAGD_OMITTED
+from flagwright.export.flagd import RULE_NOTES, assemble_flagd, flagd_flag
 from flagwright.export.jsonlogic import ConditionTranslator
 from flagwright.export.problems import Inexpressible, Unsupported
 
 _DECODER = json.JSONDecoder()
 # In compact JSON a quote inside a string is escaped, so this only matches a real reference.
 _REF = re.compile(r'\{"\$ref":("(?:[^"\\]|\\.)*")\}')
+_KEYED = re.compile(r'^    "([^"\\\n]*)": ([^\n]*)$', re.M)
+# "enabled" precedes "id" in a sorted FeatureManagement flag, and is a key of the flag only.
+_FM_ID = re.compile(r'"enabled":(?:true|false),"id":("(?:[^"\\]|\\.)*")')
 
 
 class StaleExport(Exception):
@@ -58,40 +64,96 @@ def outline_members(text: str, header: str, pad: str, keyed: bool = True) -> dic
         start = lines.index(header) + 1
     except ValueError:
         raise StaleExport(f"no {header.strip()!r} line") from None
-    out: dict[str, str] = {}
     closing = pad[:-2]
-    for number, line in enumerate(lines[start:]):
-        if line in (closing + "}", closing + "},", closing + "]", closing + "],"):
-            return out
-        if not line.startswith(pad):
-            raise StaleExport(f"unexpected line {start + number + 1}")
+    ends = (closing + "}", closing + "},", closing + "]", closing + "],")
+    stop = next((n for n in range(start, len(lines)) if lines[n] in ends), None)
+    if stop is None:
+        raise StaleExport(f"{header.strip()!r} is not closed")
+    block = lines[start:stop]
+    if not keyed:
+        items = {str(n): line[len(pad) :].removesuffix(",") for n, line in enumerate(block)}
+        if not all(line.startswith(pad) for line in block):
+            raise StaleExport(f"unexpected line in {header.strip()!r}")
+        return items
+    # One pass of the C regex engine over the block; a key with escapes is left to the decoder.
+    found = _KEYED.findall("\n".join(block))
+    if len(found) == len(block) and len(pad) == 4:
+        return {key: value.removesuffix(",") for key, value in found}
+    out: dict[str, str] = {}
+    for number, line in enumerate(block):
         body = line[len(pad) :].removesuffix(",")
-        if keyed:
-            try:
-                key, end = _DECODER.raw_decode(body)
-            except json.JSONDecodeError:
-                raise StaleExport(f"unexpected line {start + number + 1}") from None
-            if not isinstance(key, str) or body[end : end + 2] != ": ":
-                raise StaleExport(f"unexpected line {start + number + 1}")
-            out[key] = body[end + 2 :]
-        else:
-            out[str(number)] = body
-    raise StaleExport(f"{header.strip()!r} is not closed")
+        try:
+            key, end = _DECODER.raw_decode(body)
+        except json.JSONDecodeError:
+            raise StaleExport(f"unexpected line {start + number + 1}") from None
+        if not line.startswith(pad) or not isinstance(key, str) or body[end : end + 2] != ": ":
+            raise StaleExport(f"unexpected line {start + number + 1}")
+        out[key] = body[end + 2 :]
+    return out
 
 
-def patch_flagd(bundle: dict[str, Any], ref_text: str, recompute: set[str]) -> PatchedExport:
-    """``bundle``'s flagd.json from REF's text, translating only ``recompute`` and REF's
-    omitted flags."""
-    flags: dict[str, Any] = bundle["flags"]
-    kept = outline_members(ref_text, '  "flags": {', "    ") if flags else {}
-    if '  "flags": {}' in ref_text.split("\n"):
-        kept = {}
-    if not set(kept) - recompute <= set(flags):
+def _comment(text: str) -> str:
+    for line in text.split("\n"):
+        if line.startswith('  "$comment": '):
+            value = json.loads(line[len('  "$comment": ') :].removesuffix(","))
+            if isinstance(value, str):
+                return value
+    raise StaleExport("no $comment")
+
+
+def omitted_pieces(
+    comment: str, note: str, intro: str, keys: list[str], dropped: set[str]
+) -> dict[str, str]:
+    """The reasons REF gave for leaving out ``keys`` (sorted), ``{key: "flag 'key': ..."}``, cut
+    from its ``$comment`` (``note``, then ``intro`` and the ``"; "``-joined ``str(Unsupported)``).
+
+    A reason is free text, so a cut is only trusted where it matters: the pieces of ``dropped``
+    flags (replaced by new reasons) must start and end at a separator that occurs once. Other
+    neighbours are joined again exactly as they were cut, so their boundaries do not matter.
+    """
+    if not keys:
+        if comment != note:
+            raise StaleExport("the $comment does not say what it should")
+        return {}
+    head = note + intro
+    if not comment.startswith(head) or not comment[len(head) :].startswith(f"flag {keys[0]!r}: "):
+        raise StaleExport("the $comment does not list the flags left out as expected")
+    rest = comment[len(head) :]
+    starts = [0]
+    for key in keys[1:]:
+        found = rest.find(f"; flag {key!r}: ", starts[-1] + 1)
+        if found < 0:
+            raise StaleExport("the $comment does not list the flags left out as expected")
+        starts.append(found + 2)
+    pieces: dict[str, str] = {}
+    for number, key in enumerate(keys):
+        end = starts[number + 1] - 2 if number + 1 < len(keys) else len(rest)
+        if key in dropped:
+            bounds = [k for k in keys[number : number + 2] if k != keys[0]]
+            if any(rest.count(f"; flag {k!r}: ") != 1 for k in bounds):
+                raise StaleExport("the $comment's list of flags left out is ambiguous")
+        pieces[key] = rest[starts[number] : end]
+    return pieces
+
+
+def patch_flagd(
+    bundle: Mapping[str, Any], ref_text: str, recompute: set[str], ref_keys: set[str]
+) -> PatchedExport:
+    """``bundle``'s flagd.json from REF's text (for a bundle of ``ref_keys``), translating only
+    ``recompute`` and the flags REF did not have."""
+    flags: dict[str, Any] = bundle["flags"]  # read by key only (delta.LazyFlags)
+    lines_of = ref_text.split("\n")
+    kept = {} if '  "flags": {},' in lines_of else outline_members(ref_text, '  "flags": {', "    ")
+    if not set(kept) <= ref_keys:
         raise StaleExport("flagd.json holds a flag the snapshot does not")
     bodies: dict[str, str] = {}
-    if '  "$evaluators": {' in ref_text.split("\n"):
+    if '  "$evaluators": {' in lines_of:
         bodies = outline_members(ref_text, '  "$evaluators": {', "    ")
-    again = sorted((set(flags) - set(kept)) | (recompute & set(flags)))
+    left_out = sorted(ref_keys - set(kept))
+    pieces = omitted_pieces(
+        _comment(ref_text), RULE_NOTES[bundle["bucketing"]], FLAGD_OMITTED, left_out, recompute
+    )
+    again = sorted((set(flags) - ref_keys) | (recompute & set(flags)))
     translator = ConditionTranslator()
     fresh: dict[str, Any] = {}
     omitted: list[Unsupported] = []
@@ -111,7 +173,7 @@ def patch_flagd(bundle: dict[str, Any], ref_text: str, recompute: set[str]) -> P
         # Keys sort "targeting" before "variants", and no JsonLogic operator is "variants":
         # a variant's own {"$ref": ...} value is not a reference.
         start = line.find('"targeting":')
-        if start >= 0:
+        if start >= 0 and line.find('{"$ref":', start) >= 0:
             end = line.find(',"variants":', start)
             found = _REF.findall(line, start, len(line) if end < 0 else end)
             used.update(json.loads(name) for name in found)
@@ -119,31 +181,34 @@ def patch_flagd(bundle: dict[str, Any], ref_text: str, recompute: set[str]) -> P
         raise StaleExport("flagd.json refers to an evaluator it does not define")
     evaluators = {name: Raw(bodies[name]) for name in sorted(used)}
     ordered = {key: lines[key] for key in sorted(lines)}
-    document = assemble_flagd(bundle, ordered, evaluators, omitted)
-    check = assemble_flagd(bundle, fresh, dict(translator.evaluators), omitted)
+    reasons = _merge(pieces, omitted, recompute)
+    document = assemble_flagd(dict(bundle), ordered, evaluators, reasons)
+    check = assemble_flagd(dict(bundle), fresh, dict(translator.evaluators), omitted)
     return PatchedExport(dump_outline(document, 2), omitted, check)
 
 
 def patch_featuremanagement(
-    flags: Mapping[str, Any], ref_text: str, recompute: set[str]
+    flags: Mapping[str, Any], ref_text: str, recompute: set[str], ref_keys: set[str]
 ) -> PatchedExport:
-    """``flags``' featuremanagement.json from REF's text, translating only ``recompute`` and
-    REF's omitted flags."""
+    """``flags``' featuremanagement.json from REF's text (for a bundle of ``ref_keys``),
+    translating only ``recompute`` and the flags REF did not have."""
     header = '    "feature_flags": ['
     kept: dict[str, str] = {}
     if '    "feature_flags": []' not in ref_text.split("\n"):
         for line in outline_members(ref_text, header, "      ", keyed=False).values():
-            try:
-                key = json.loads(line)["id"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise StaleExport("featuremanagement.json has an unexpected line") from None
-            kept[key] = line
-    if not set(kept) - recompute <= set(flags):
+            found = _FM_ID.search(line)
+            if found is None:
+                raise StaleExport("featuremanagement.json has an unexpected line")
+            quoted = found.group(1)
+            kept[quoted[1:-1] if "\\" not in quoted else json.loads(quoted)] = line
+    if not set(kept) <= ref_keys:
         raise StaleExport("featuremanagement.json holds a flag the snapshot does not")
-    again = sorted((set(flags) - set(kept)) | (recompute & set(flags)))
+    left_out = sorted(ref_keys - set(kept))
+    pieces = omitted_pieces(_comment(ref_text), FM_NOTE, FM_OMITTED, left_out, recompute)
+    again = sorted((set(flags) - ref_keys) | (recompute & set(flags)))
     fresh: dict[str, Any] = {}
     omitted: list[Unsupported] = []
-    plain = dict(flags)
+    plain: dict[str, Any] = flags  # type: ignore[assignment]  # read by key only
     for key in again:
         try:
             fresh[key] = featuremanagement_flag(key, plain)
@@ -151,6 +216,14 @@ def patch_featuremanagement(
             omitted.append(Unsupported(key, exc.construct, exc.reason))
     lines: dict[str, Any] = {k: Raw(v) for k, v in kept.items() if k not in recompute}
     lines.update((k, Raw(compact_json(v))) for k, v in fresh.items())
-    document = assemble_featuremanagement([lines[k] for k in sorted(lines)], omitted)
+    reasons = _merge(pieces, omitted, recompute)
+    document = assemble_featuremanagement([lines[k] for k in sorted(lines)], reasons)
     check = assemble_featuremanagement([fresh[k] for k in sorted(fresh)], omitted)
     return PatchedExport(dump_outline(document, 3), omitted, check)
+
+
+def _merge(pieces: dict[str, str], omitted: list[Unsupported], recompute: set[str]) -> list[str]:
+    """REF's reasons for the flags still left out as they were, and the new ones, by key."""
+    reasons = {k: v for k, v in pieces.items() if k not in recompute}
+    reasons.update((p.flag, str(p)) for p in omitted)
+    return [reasons[k] for k in sorted(reasons)]

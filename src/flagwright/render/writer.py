@@ -52,15 +52,23 @@ def existing_files(root: Path, scope: str) -> dict[str, Path]:
             return {prefix: entry}
         if not entry.exists():
             return {}
-    found: dict[str, Path] = {}
-    for folder, dirs, names in os.walk(root / scope):
+    return {path: Path(full) for path, full in _entries(root, scope).items()}
+
+
+def _entries(root: Path, scope: str) -> dict[str, str]:
+    """What :func:`existing_files` lists under an existing folder ``scope``, as plain strings
+    (a render of a large repository carries thousands of files over)."""
+    found: dict[str, str] = {}
+    top = os.path.join(root, scope)
+    cut = len(os.path.join(root, ""))
+    for folder, dirs, names in os.walk(top):
         # os.walk lists a symlink to a folder among the folders and, not following links,
         # never enters it: it is an entry of its own here.
         links = [name for name in dirs if os.path.islink(os.path.join(folder, name))]
         dirs[:] = sorted(set(dirs) - set(links))
         for name in sorted([*names, *links]):
-            path = Path(folder, name)
-            found[path.relative_to(root).as_posix()] = path
+            full = os.path.join(folder, name)
+            found[full[cut:].replace(os.sep, "/")] = full
     return found
 
 
@@ -131,7 +139,9 @@ def write_files(root: Path, texts: Mapping[str, str]) -> Changes:
         elif read_regular(old) != data:
             changes.changed.append(path)
     target = root / RENDERED
-    changes.unchanged = len(existing_files(root, RENDERED)) - len(changes.changed)
+    if target.is_symlink() or not target.is_dir():
+        raise RenderError(f"{RENDERED} is not a folder")
+    changes.unchanged = len(_entries(root, RENDERED)) - len(changes.changed)
     if changes.clean:
         return changes
     try:
@@ -157,9 +167,11 @@ def _write_staged(
         unchanged = set(files) - set(changes.added) - set(changes.changed)
         if carry is None:
             carry = lambda path: path in unchanged or not (path == scope or _inside(path, scope))  # noqa: E731
-        for path, source in existing_files(root, RENDERED).items():
+        made: set[str] = set()
+        entries = _entries(root, RENDERED) if target.is_dir() and not target.is_symlink() else {}
+        for path, source in entries.items():
             if carry(path):
-                _carry_over(source, staging / _strip(path))
+                _carry_over(source, os.path.join(staging, _strip(path)), made)
         for path in [*changes.added, *changes.changed]:
             _write_file(staging / _strip(path), files[path])
         _swap(staging, target)
@@ -219,9 +231,12 @@ def _strip(path: str) -> str:
     return path[len(RENDERED) + 1 :]
 
 
-def _carry_over(source: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if source.is_symlink():
+def _carry_over(source: str, dest: str, made: set[str]) -> None:
+    parent = os.path.dirname(dest)
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
+    if os.path.islink(source):
         os.symlink(os.readlink(source), dest)
         return
     try:
