@@ -28,15 +28,18 @@ NEW_FLAG = (
 EDITS: list[tuple[str, str, str | None]] = [
     # a prerequisite of checkout-redesign: flagd inlines it there, so that flag changes too
     ("flags/new-checkout-api.yaml", "stage: 2}", "stage: 3}"),
-    ("flags/new-checkout-api.yaml", '  dev:\n    serve: "on"', '  dev:\n    enabled: false\n    serve: "on"'),
+    ("flags/new-checkout-api.yaml", '  dev:\n    serve: "on"',
+     '  dev:\n    enabled: false\n    serve: "on"'),
     ("flags/checkout-redesign.yaml", "  dev:\n    serve: treatment", "  dev:\n    serve: control"),
     ("flags/checkout-redesign.yaml", "requires: [new-checkout-api]\n", ""),
     # overridden in the prod-us-1 cluster, which has a bundle of its own
     ("flags/storefront-express-shipping.yaml", "2026-12-02T09", "2026-12-03T09"),
     ("flags/storefront-express-shipping.yaml", "description: Show", "description: Now show"),
-    ("flags/search-ranking.yaml", "split: {keyword: 90, hybrid: 10}", "split: {keyword: 80, hybrid: 20}"),
+    ("flags/search-ranking.yaml", "split: {keyword: 90, hybrid: 10}",
+     "split: {keyword: 80, hybrid: 20}"),
     ("flags/search-ranking.yaml", "(?i)(googlebot|", "(?i)(yandexbot|googlebot|"),
-    ("flags/wishlist-sharing.yaml", '        serve: "on"\n    serve: "off"', '        serve: "on"\n    serve: "on"'),
+    ("flags/wishlist-sharing.yaml", '        serve: "on"\n    serve: "off"',
+     '        serve: "on"\n    serve: "on"'),
     (KILL, "    enabled: false\n", "    enabled: true\n"),
     ("flags/brand-new.yaml", "", NEW_FLAG),
     ("flags/wishlist-sharing.yaml", "", None),

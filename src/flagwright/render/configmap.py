@@ -72,7 +72,7 @@ def flag_configmap(ctx: EnvContext, deployment: Deployment) -> Artifact:
     }
     artifact = Artifact(dump_yaml(manifest), manifest, origin=deployment.app.source.path)
     ctx.memo[key] = artifact
-    _check_size(ctx, deployment, artifact, data)
+    check_size(ctx, deployment, artifact, data)
     return artifact
 
 
@@ -80,7 +80,7 @@ def needs_server_side_apply(artifact: Artifact) -> bool:
     return artifact.size > SERVER_SIDE_APPLY_BYTES
 
 
-def _check_size(
+def check_size(
     ctx: EnvContext, deployment: Deployment, artifact: Artifact, data: dict[str, str]
 ) -> None:
     size = artifact.size

@@ -111,7 +111,9 @@ def finish_environment(
         if not cluster.flags:
             manifests[cluster.name] = f"{base}/manifests"
             continue
-        produced = cluster_flag_files(ctx, cluster, renderers)
+        from flagwright.render.fleet_delta import cluster_files_from_environment
+
+        produced = cluster_files_from_environment(ctx, cluster, files, renderers)
         child_base = cluster_base(ctx.name, cluster.name)
         scope = f"{ctx.name}/{cluster.name}"
         for path, artifact in files.items():  # the environment's other manifests, as they are
