@@ -55,10 +55,11 @@ def patch_scope(
     read: Callable[[str], str],
     compiled: Mapping[str, Any | None],
     report: set[str],
+    verify: bool = True,
 ) -> tuple[dict[str, Artifact], list[Finding]]:
     """The files of ``ctx``'s bundle that change when ``compiled`` replaces those flags (None:
     removed); ``read(path)`` is REF's text of a rendered file. FW311 warnings are listed for the
-    flags in ``report``."""
+    flags in ``report``. ``verify=False``: the files were rendered a moment ago, in memory."""
     base = ctx.base
     ref_text = read(f"{base}/flags/snapshot.json")
     wanted = {k: None if v is None else _member(k, v) for k, v in compiled.items()}
@@ -66,7 +67,7 @@ def patch_scope(
         return {}, []  # every changed flag compiles here as REF's snapshot holds it
     members = snapshot_members(ref_text)
     changed = {k for k, member in wanted.items() if members.get(k) != member}
-    ref = _verified_head(ref_text, base)
+    ref = _verified_head(ref_text, base) if verify else _head(ref_text, base)
     ref_keys = set(members)
     for key in changed:
         value = compiled[key]
@@ -197,15 +198,22 @@ def snapshot_members(text: str) -> dict[str, str]:
     return out
 
 
-def _verified_head(text: str, base: str) -> dict[str, Any]:
-    """The snapshot's members other than ``flags``, once both its digests are checked: the
-    canonical document is the file without its newlines and its ``digest`` member."""
+def _head(text: str, base: str) -> dict[str, Any]:
+    """The snapshot's members other than ``flags``, from its first and last lines."""
     first, _, rest = text.partition("\n")
     last = rest.rstrip("\n").rpartition("\n")[2]
     try:
         head: dict[str, Any] = json.loads(first + "}" + last[1:])
     except ValueError:
         raise StaleExport(f"{base}/flags/snapshot.json does not parse") from None
+    head.pop("flags", None)
+    return head
+
+
+def _verified_head(text: str, base: str) -> dict[str, Any]:
+    """The snapshot's members other than ``flags``, once both its digests are checked: the
+    canonical document is the file without its newlines and its ``digest`` member."""
+    head = _head(text, base)
     digest = head.pop("digest", None)
     flat = text.rstrip("\n").replace("\n", "")
     member = f'"digest":{compact_json(digest)},'
@@ -217,7 +225,6 @@ def _verified_head(text: str, base: str) -> dict[str, Any]:
         or _sha256(flags) != head.get("source_digest")
     ):
         raise StaleExport(f"{base}/flags/snapshot.json does not verify")
-    head.pop("flags", None)
     return head
 
 
