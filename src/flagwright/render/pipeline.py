@@ -207,10 +207,15 @@ def _render_forked(
 
 def validate_artifacts(files: dict[str, Artifact], validator: ManifestValidator) -> list[Finding]:
     found: list[Finding] = []
+    # A cluster's copies of its environment's manifests are the same objects: checked once.
+    seen: dict[int, list[Any]] = {}
     for path, artifact in files.items():
         suffix = f" (generated from {artifact.origin})" if artifact.origin else ""
         for doc, manifest in enumerate(artifact.documents):
-            for where, code, message in validator.problems(manifest):
+            problems = seen.get(id(manifest))
+            if problems is None:
+                problems = seen[id(manifest)] = validator.problems(manifest)
+            for where, code, message in problems:
                 found.append(
                     Finding(Source(path, doc), where, code, message + suffix, code.severity)
                 )

@@ -119,7 +119,9 @@ def scalar_lines(value: Any, head: str, indent: int) -> list[str]:
     return [head, *_quoted(value, pad)]
 
 
+@lru_cache(maxsize=4)
 def _block_safe(text: str) -> bool:
+    # Both block styles ask about the same (large) text in turn.
     return (
         _BLOCK_SAFE.match(text) is not None
         and not text.startswith("\n")
@@ -155,20 +157,25 @@ def _folded(text: str, head: str, pad: str) -> list[str] | None:
         return None
     chomp, lines = _chomp(text)
     out = [f"{head} >{chomp}"]
+    append, extend = out.append, out.extend
     width = MAX_LINE - len(pad)
-    previous: str | None = None
+    previous: bool | None = None  # whether the last text line was "more indented"
     empty = 0
     for line in lines:
         if not line:
             empty += 1
             continue
+        spaced = line[0] == " "
         if previous is not None:
-            both_folded = not previous.startswith(" ") and not line.startswith(" ")
-            out.extend([""] * (empty + both_folded))
+            blank = empty + (not previous and not spaced)
+            if blank:
+                extend([""] * blank)
         empty = 0
-        spaced = line.startswith(" ")
-        out.extend(pad + part for part in ([line] if spaced else _fold_at_spaces(line, width)))
-        previous = line
+        if spaced or len(line) <= width or " " not in line:
+            append(pad + line)
+        else:
+            extend(pad + part for part in _fold_at_spaces(line, width))
+        previous = spaced
     return out
 
 
