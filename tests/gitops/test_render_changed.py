@@ -230,6 +230,18 @@ def test_a_committed_snapshot_that_does_not_verify_falls_back(example: GitWork) 
     assert changed.fallback == "rendered/prod/flags/snapshot.json does not verify"
 
 
+def test_a_removed_flag_an_app_names_falls_back_and_is_reported(example: GitWork) -> None:
+    example.remove("flags/BatchMinting.yaml")
+    changed = render_changed_since(example.root, "HEAD", TODAY, RenderOptions())
+    assert changed.fallback == "the change makes a check fail in a file it did not touch"
+    assert not changed.output.rendered
+    code, stdout, stderr = _render_changed(example)
+    assert (code, stdout) == (1, "")
+    assert (
+        "environments/apps/payments.yaml:20:" in stderr and "unknown flag 'BatchMinting'" in stderr
+    )
+
+
 def test_a_removed_flag_that_another_requires_falls_back(example: GitWork) -> None:
     example.remove("flags/new-checkout-api.yaml")
     changed = render_changed_since(example.root, "HEAD", TODAY, RenderOptions())

@@ -165,6 +165,10 @@ def _plan(root: Path, git: GitRepo, commit: str, today: date) -> _Plan | str:
     kept = Findings([f for f in findings.items if f.source.path in changed])
     if any(f.severity == Severity.ERROR for f in kept.items):
         return "a changed file has errors"
+    # An error elsewhere is one the change caused (an app naming a removed flag) or one of the
+    # partial load's making: either way only the full validation can tell.
+    if any(f.severity == Severity.ERROR for f in findings.items):
+        return "the change makes a check fail in a file it did not touch"
     changed_index = dataclasses.replace(index, flags={k: index.flags[k] for k in new_keys})
     compiled: dict[str, dict[str, Any | None]] = {}
     for env in envs:
