@@ -123,12 +123,13 @@ class ConditionTranslator:
     def __init__(self) -> None:
         self.evaluators: dict[str, JsonLogic] = {}
         self._segments: dict[str, Any] = {}
+        self._shared = False  # the dicts are the parent's until this translator writes
 
     def fork(self) -> ConditionTranslator:
-        """A copy to translate one flag with: kept only if the whole flag translates."""
+        """A copy to translate one flag with: kept only if the whole flag translates. Copied on
+        its first write: most flags use no segment, and a render forks once per flag."""
         twin = ConditionTranslator()
-        twin.evaluators = dict(self.evaluators)
-        twin._segments = dict(self._segments)
+        twin.evaluators, twin._segments, twin._shared = self.evaluators, self._segments, True
         return twin
 
     def condition(self, raw: Any, *, inline: bool = False) -> JsonLogic:
@@ -166,6 +167,9 @@ class ConditionTranslator:
             raise exc.within(f"segment {name!r}") from None
         if inline:
             return body
+        if self._shared:
+            self.evaluators, self._segments = dict(self.evaluators), dict(self._segments)
+            self._shared = False
         known = self._segments.setdefault(name, raw["when"])
         if known != raw["when"]:
             raise Inexpressible(

@@ -242,7 +242,9 @@ def _render(root: Path, plan: _Plan, options: RenderOptions) -> ChangedRender | 
         try:
             for scope, flags, report in scopes:
                 out, found = patch_scope(scope, read, flags, report)
-                scope_name = "" if scope is ctx else f"{env}/{scope.cluster.name}"  # type: ignore[attr-defined]
+                scope_name = (
+                    f"{env}/{scope.cluster.name}" if isinstance(scope, ClusterContext) else ""
+                )
                 env_files.update(
                     (p, dataclasses.replace(a, scope=scope_name)) for p, a in out.items()
                 )
