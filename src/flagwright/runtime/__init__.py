@@ -10,7 +10,6 @@ threads, logging and time zones are loaded when first needed.
 
 from __future__ import annotations
 
-from .bucketing import bucket, bucket_value, hash_key
 from .client import Client
 from .errors import SnapshotError
 from .evaluation import Evaluation, Reason
@@ -18,6 +17,7 @@ from .snapshot import FORMAT, Snapshot, canonical_bytes, compute_digest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from .bucketing import bucket, bucket_value, hash_key
     from .trace import Explanation, explain
 
 __all__ = [
@@ -38,9 +38,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # The flag compiler and explain load on first use, keeping `import` cheap for services.
+    # The flag compiler, bucketing (mmh3) and explain load on first use: `import` stays cheap.
     if name in ("explain", "Explanation"):
         from . import trace
 
         return getattr(trace, name)
+    if name in ("bucket", "bucket_value", "hash_key"):
+        from . import bucketing
+
+        return getattr(bucketing, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

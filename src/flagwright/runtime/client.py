@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from _thread import allocate_lock
 
-from .errors import SnapshotError
+from .errors import ProblemLog, SnapshotError, describe_failure
 from .evaluation import ERROR_NO_FLAG, Evaluation, Reason
-from .problems import ProblemLog, describe_failure
 from .snapshot import Snapshot
-from .timeparse import now_seconds
-from .watch import Poller, file_identity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,11 +19,18 @@ if TYPE_CHECKING:
     from .compiled import CompiledSnapshot
     from .flags import Fast
     from .trace import Explanation
-    from .watch import Identity
+    from .watch import Identity, Poller
 
     Hook = Callable[[str, str | None, str], object]
 
 _EMPTY_CONTEXT: dict[str, Any] = {}
+
+
+def now_seconds(now: datetime | None) -> float:
+    """``timeparse.now_seconds``, imported on first use: only clock-driven flags read it."""
+    from .timeparse import now_seconds as convert
+
+    return convert(now)
 
 
 class _NoSnapshot:
@@ -101,6 +105,8 @@ class Client:
         client._on_reload = on_reload
         client._refresh(force=True)
         if watch:
+            from .watch import Poller
+
             client._poller = Poller(client._poll, poll_interval)
         return client
 
@@ -313,6 +319,8 @@ class Client:
     def _refresh(self, force: bool) -> bool:
         if self._path is None:
             return False
+        from .watch import file_identity
+
         with self._reload_lock:
             identity = file_identity(self._path)
             if not force and identity is not None and identity == self._seen:

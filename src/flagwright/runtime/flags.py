@@ -15,6 +15,7 @@ from .build import TYPES, Builder, Fallthrough, Outcome, fallthrough
 from .conditions import compile_condition
 from .errors import SnapshotError
 from .evaluation import Evaluation, Reason
+from .lazyflags import Undecodable
 from .specialise import fixed_fast, specialise
 from .timeparse import format_instant, now_seconds
 
@@ -169,6 +170,8 @@ def compile_flag(key: str, raw: object, resolve: Resolve, rule: BucketRule) -> C
     """Compile ``raw``; prerequisites come from ``resolve``. Raises SnapshotError."""
     if not isinstance(raw, dict):
         raise SnapshotError("a flag must be an object")
+    if isinstance(raw, Undecodable):
+        raise SnapshotError(raw.problem)
     unknown = set(raw) - FLAG_KEYS
     if unknown:
         raise SnapshotError(f"unknown keys {sorted(unknown)}")

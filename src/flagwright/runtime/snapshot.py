@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
-from .bucketing import RULES
 from .errors import SnapshotError
 
 TYPE_CHECKING = False
@@ -14,6 +11,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 FORMAT = "flagwright.snapshot/v1"
+MappingProxyType = type(type.__dict__)  # types.MappingProxyType, without importing ``types``
 _DIGEST_PREFIX = "sha256:"
 
 
@@ -53,7 +51,8 @@ class Snapshot:
 
         ``doc`` is used as it is, not copied: ``from_dict`` is the entry point for callers that
         keep a reference to their document. ``raw``, the file's bytes, lets the digest be checked
-        without re-serialising the document when the file is in the compiler's canonical layout.
+        without re-serialising the document when the file is in the compiler's canonical layout;
+        it is required when ``doc["flags"]`` is a ``LazyFlags`` (``from_bytes``).
         """
         where = f"{source}: " if source else ""
         try:
@@ -103,6 +102,14 @@ class Snapshot:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise SnapshotError(f"{where}corrupt: not UTF-8 ({exc.reason})") from None
+        from .lazyflags import lazy_document
+
+        lazy = lazy_document(text)
+        if lazy is not None:
+            try:
+                return cls(lazy, source, data)
+            except SnapshotError:
+                pass  # the whole document, decoded, says what is wrong (or verifies canonically)
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -136,6 +143,8 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
     fmt = doc.get("format")
     if fmt != FORMAT:
         raise SnapshotError(f"unknown format {fmt!r} (this runtime reads {FORMAT!r})")
+    from .bucketing import RULES  # with mmh3: loaded with the first bundle, not at import
+
     if not isinstance(doc.get("bucketing"), str) or doc["bucketing"] not in RULES:
         known = ", ".join(repr(name) for name in RULES)
         raise SnapshotError(
@@ -145,6 +154,11 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
         if not isinstance(doc.get(key), str):
             raise SnapshotError(f"{key!r} must be a string")
     flags = doc.get("flags")
+    if type(flags).__name__ == "LazyFlags":
+        # Each body was checked to be {...} text; only the file's bytes can verify the digest.
+        if raw is None or not _raw_digest_matches(raw, doc["digest"]):
+            raise SnapshotError("digest mismatch: the file's bytes do not hash to its digest")
+        return
     if not isinstance(flags, dict):
         raise SnapshotError("'flags' must be an object")
     for key, flag in flags.items():
@@ -157,7 +171,7 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
         raise SnapshotError(f"digest mismatch: file says {doc['digest']}, content is {expected}")
 
 
-def _raw_digest_matches(raw: bytes, digest: str) -> bool:
+def _raw_digest_matches(raw: bytes, digest: object) -> bool:
     """Check the digest against the file bytes when the file is in the canonical layout.
 
     The compiler writes canonical JSON plus the ``digest`` member and newlines between flags
@@ -167,6 +181,8 @@ def _raw_digest_matches(raw: bytes, digest: str) -> bool:
     """
     from hashlib import sha256
 
+    if not isinstance(digest, str):
+        return False
     member = b'"digest":"' + digest.encode("utf-8") + b'",'
     body = raw.replace(member, b"", 1).replace(b"\n", b"")
     return _DIGEST_PREFIX + sha256(body).hexdigest() == digest
