@@ -236,19 +236,30 @@ def bench_evaluation() -> None:
     loops["is_enabled peer"] = by_flag(is_enabled, "peer")
     loops["floor peer"] = floor_peer
     loops["floor checkout"] = floor_checkout
+    four = list(flags)
+    typical_names = list(typical.snapshot.flags) if typical.snapshot else []
     loops["evaluate_all (4 flags above)"] = bulk(evaluate_all)
+    loops["evaluate_all(ctx, [the 4 flags])"] = bulk(lambda ctx: evaluate_all(ctx, four))
     loops["evaluate_all (100 typical flags)"] = bulk(typical.evaluate_all)
+    loops["evaluate_all(ctx, [100 typical])"] = bulk(
+        lambda ctx: typical.evaluate_all(ctx, typical_names)
+    )
     peer_only = ["peer"]
     loops["evaluate_all(ctx, ['peer'])"] = bulk(lambda ctx: evaluate_all(ctx, peer_only))
     for flag in flags:
         evaluate(flag, {})  # compile before timing, as a reload does
-    typical.evaluate_all({})
+    for call in (evaluate_all, typical.evaluate_all):
+        call({})
+    evaluate_all({}, four), typical.evaluate_all({}, typical_names), evaluate_all({}, peer_only)
     ns = _paired(loops)
     base = ns["limit"]
-    per_flag = {"evaluate_all (4 flags above)": 4, "evaluate_all (100 typical flags)": 100}
+    per_flag = {name: 4 for name in loops if "4 flags" in name}
+    per_flag |= {name: 100 for name in loops if "100 typical" in name}
     print(f"limit loop (dict lookup, endswith, mmh3.hash, compare): {base:.0f} ns per context")
     targets = {"evaluate peer": 2.5, "is_enabled peer": 2.5, "evaluate kill-switch": 2.5}
     targets |= {"evaluate checkout": 2.5, "evaluate ab": 2.5}
+    # A list of one flag is not a bulk call: it is held to evaluate's target, not the per-flag one.
+    targets["evaluate_all(ctx, ['peer'])"] = 2.5
     for name, value in ns.items():
         if name == "limit":
             continue
@@ -267,7 +278,7 @@ def bench_evaluation() -> None:
 
 def _import_ms(env: dict[str, str]) -> float:
     out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import flagwright.runtime"],
+        [sys.executable, "-X", "importtime", "-c", "from flagwright.runtime import Client"],
         env=env,
         capture_output=True,
         text=True,
@@ -287,8 +298,10 @@ def bench_import() -> None:
         with_pyc = min(_import_ms(warm) for _ in range(5))
         no_pyc = min(_import_ms(cold) for _ in range(5))
     print(
-        f"import flagwright.runtime: {with_pyc:.1f} ms with bytecode cache, "
-        f"{no_pyc:.1f} ms compiling from source (-X importtime cumulative, best of 5)"
+        f"import flagwright.runtime: {with_pyc:.1f} ms with bytecode cache"
+        f"  target <= 2: {'met' if with_pyc <= 2 else 'NOT met'}; "
+        f"{no_pyc:.1f} ms compiling from source (-X importtime cumulative of "
+        "`from flagwright.runtime import Client`, best of 5)"
     )
 
 
@@ -352,11 +365,18 @@ def _load(name: str, flags: dict[str, dict[str, Any]]) -> None:
         problems = Snapshot(loads).validate()
         full = time.perf_counter() - started
         assert not problems, problems
+        started = time.perf_counter()
+        warmed = Client.from_file(path).snapshot
+        assert warmed is not None and not warmed.validate()
+        first_use = time.perf_counter() - started
+    verdict = "met" if best <= 0.1 else "NOT met"
     print(
         f"load 10,000 {name} flags ({size / 1e6:.1f} MB): {best * 1000:.0f} ms "
-        f"(read + json + digest + verify, best of {REPEATS}; json.loads alone "
-        f"{parse_only * 1000:.0f} ms); digest recomputed + eager compile of every flag "
-        f"{full * 1000:.0f} ms"
+        f"(read + digest of the bytes + keys; bodies decoded on first use; best of {REPEATS})"
+        f"  target <= 100 ms: {verdict}\n"
+        f"    for comparison: json.loads of the whole file {parse_only * 1000:.0f} ms; load + "
+        f"decode and compile every flag {first_use * 1000:.0f} ms; digest recomputed + "
+        f"compile from a dict {full * 1000:.0f} ms"
     )
 
 

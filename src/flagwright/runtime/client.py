@@ -36,10 +36,11 @@ def now_seconds(now: datetime | None) -> float:
 class _NoSnapshot:
     """Stands in before any good snapshot was loaded: every flag is unknown."""
 
-    __slots__ = ("bulk", "clocked", "entries", "fasts", "flags", "snapshot")
+    __slots__ = ("bulk", "clocked", "entries", "fasts", "flags", "plans", "snapshot")
 
     def __init__(self) -> None:
         self.bulk = None
+        self.plans: dict[Any, Any] = {}
         self.clocked = False
         self.flags: dict[str, Any] = {}
         self.entries: dict[str, Any] = {}
@@ -179,27 +180,26 @@ class Client:
                 names = state.snapshot.flags if flags is None and state.snapshot else flags
                 return self._evaluate_each(names or (), context, now, state)
         hook = self._hook
-        if flags is None and hook is None:
-            # Every flag, the common bulk call: fixed answers come from one dict copy.
-            plan = state.bulk
-            if plan is None:
-                if state.snapshot is None:
-                    return {}
-                plan = state.bulk_plan()
-            result = plan.template.copy()
-            plan.calls += 1  # one hit for every flag in plan.fixed
-            for flag, fast in plan.varying:
-                try:
-                    outcome = fast(context, seconds)
-                except Exception:
+        if hook is None and state.snapshot is not None:
+            if flags is None:
+                plan = state.bulk or state.bulk_plan()
+            else:
+                names = flags if type(flags) is tuple else tuple(flags)
+                plan = state.plans.get(names) or state.bulk_plan(names)
+                flags = names  # an iterator is consumed once
+            if not plan.duplicates:
+                result = plan.template.copy()
+                plan.calls += 1  # one hit for every flag in plan.fixed
+                for names, group in plan.groups:
+                    try:
+                        group(context, seconds, result)
+                    except Exception:  # nothing of the group was counted: the long way
+                        for flag in names:
+                            result[flag] = self._evaluate(flag, context, now, state, seconds)
+                for flag in plan.slow:
                     result[flag] = self._evaluate(flag, context, now, state, seconds)
-                    continue
-                outcome.hits += 1
-                result[flag] = outcome.evaluation
-            for flag in plan.broken:
-                result[flag] = self._evaluate(flag, context, now, state, seconds)
-            # Every None of the template has been replaced by now.
-            return result  # type: ignore[return-value]
+                # Every None of the template has been replaced by now.
+                return result  # type: ignore[return-value]
         if flags is None:
             flags = state.snapshot.flags if state.snapshot is not None else ()
         fasts = state.fasts

@@ -10,8 +10,7 @@ from .flags import CompiledFlag, broken_flag, compile_flag
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .build import Outcome
-    from .evaluation import Evaluation
+    from .bulk import Bulk
     from .flags import Fast
     from .snapshot import Snapshot
 
@@ -37,6 +36,7 @@ class CompiledSnapshot:
         "entries",
         "fasts",
         "flags",
+        "plans",
         "snapshot",
     )
 
@@ -51,6 +51,7 @@ class CompiledSnapshot:
         self.fasts: dict[str, Fast] = {}
         self.clocked = False  # whether a flag compiled so far reads the clock
         self.bulk: Bulk | None = None
+        self.plans: dict[tuple[str, ...], Bulk] = {}  # evaluate_all of a list, per list
         self._compiling: list[str] = []
         self._lock = RLock()
 
@@ -91,16 +92,21 @@ class CompiledSnapshot:
             raise SnapshotError(f"prerequisite {key!r} is broken")
         return found
 
-    def bulk_plan(self) -> Bulk:
-        """How ``evaluate_all`` evaluates every flag (compiling all of them the first time)."""
-        plan = self.bulk
-        if plan is None:
-            with self._lock:  # one plan per snapshot, or hits counted on a second one get lost
+    def bulk_plan(self, names: tuple[str, ...] | None = None) -> Bulk:
+        """How ``evaluate_all`` evaluates every flag, or ``names`` (compiling them first)."""
+        from .bulk import PLANS_PER_SNAPSHOT, Bulk
+
+        with self._lock:  # one plan per snapshot, or hits counted on a second one get lost
+            if names is None:
                 if self.bulk is None:
-                    self.compile_all()
-                    self.bulk = Bulk(self.flags, list(self.snapshot.flags))
-                plan = self.bulk
-        return plan
+                    self.bulk = Bulk(self, list(self.snapshot.flags), every=True)
+                return self.bulk
+            plan = self.plans.get(names)
+            if plan is None:
+                if len(self.plans) >= PLANS_PER_SNAPSHOT:
+                    self.plans.clear()  # list plans count in their outcomes: nothing is lost
+                plan = self.plans[names] = Bulk(self, names, every=False)
+            return plan
 
     def compile_all(self) -> dict[str, str]:
         """Compile every flag (warming the cache); returns each broken flag's problem."""
@@ -110,32 +116,3 @@ class CompiledSnapshot:
             if compiled is not None and compiled.problem is not None:
                 problems[key] = compiled.problem
         return problems
-
-
-class Bulk:
-    """Every flag of a snapshot, sorted for ``evaluate_all``.
-
-    Flags whose answer depends on nothing (unlisted, disabled, a plain ``serve``) are answered by
-    copying ``template``, which holds their evaluations in snapshot order, and counted together:
-    each call adds one to ``calls``, and every outcome in ``fixed`` counts ``calls`` hits.
-    ``varying`` are the flags to run, ``broken`` those that always take the long way.
-    """
-
-    __slots__ = ("broken", "calls", "fixed", "template", "varying")
-
-    def __init__(self, flags: dict[str, CompiledFlag], names: list[str]) -> None:
-        self.template: dict[str, Evaluation | None] = {}
-        self.fixed: list[Outcome] = []
-        self.varying: list[tuple[str, Fast]] = []
-        self.broken: list[str] = []
-        self.calls = 0
-        for name in names:
-            compiled = flags[name]
-            self.template[name] = None
-            if compiled.fixed is not None:
-                self.template[name] = compiled.fixed.evaluation
-                self.fixed.append(compiled.fixed)
-            elif compiled.fast is not None:
-                self.varying.append((name, compiled.fast))
-            else:
-                self.broken.append(name)

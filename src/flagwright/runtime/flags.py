@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .bucketing import BucketRule
     from .build import Pairs
     from .conditions import Test, Trace
+    from .specialise import Spec
 
     Serve: TypeAlias = Callable[[Mapping[str, Any], float, Trace | None], Outcome]
     Fast: TypeAlias = Callable[[Mapping[str, Any], Any], Outcome]
@@ -60,6 +61,7 @@ class CompiledFlag:
         "outcomes",
         "problem",
         "run",
+        "spec",
         "type",
     )
 
@@ -87,6 +89,7 @@ class CompiledFlag:
         self.fast = fast
         self.fixed = fixed  # the one outcome of a flag whose answer does not depend on anything
         self.entry = fast if fast is None or not needs_clock else _clocked(fast)
+        self.spec: Spec | None = None  # what ``fast`` was specialised from, for groups of flags
 
 
 def _clocked(fast: Fast) -> Fast:
@@ -219,9 +222,11 @@ def compile_flag(key: str, raw: object, resolve: Resolve, rule: BucketRule) -> C
             fixed_fast(fall.outcome), fall.outcome,
         )  # fmt: skip
     fast = specialise(build, prerequisites, rules, fall, blocked)
-    return CompiledFlag(
+    compiled = CompiledFlag(
         key, build.type, build.default, error, run, needs_clock, build.outcomes, None, fast
     )
+    compiled.spec = (build, prerequisites, rules, fall, blocked)
+    return compiled
 
 
 def _fixed(outcome: Outcome, listed: bool, enabled: bool) -> Serve:

@@ -29,11 +29,13 @@ from .equality import Membership, is_number
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from typing import Any
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any, TypeAlias
 
     from .build import Builder, Fallthrough, Outcome, Pairs
     from .flags import CompiledFlag, Fast, Rule
+
+    Spec: TypeAlias = tuple[Builder, tuple[CompiledFlag, ...], list[Rule], Fallthrough, Outcome]
 
 
 _HELPERS: dict[str, object] = {
@@ -76,6 +78,10 @@ class _Source:
     other string literals) and is put in place of that constant in a copy of the compiled code
     object: the function then loads it as a constant, the cheapest load there is, and two flags
     of one shape share one compilation.
+
+    ``read(attr)`` is the expression of a context attribute's value and ``leaf(depth, expr)``
+    ends a path with the outcome ``expr``: for one flag, ``ctx.get`` and ``return``; for a
+    group of flags (``specialise_group``), a local read once for the group and an assignment.
     """
 
     def __init__(self) -> None:
@@ -93,8 +99,14 @@ class _Source:
     def emit(self, depth: int, text: str) -> None:
         self.lines.append("    " * (depth + 1) + text)
 
-    def build(self) -> Fast:
-        text = "\n".join(["def fast(ctx, now):", *self.lines]) + "\n"
+    def read(self, attr: str) -> str:
+        return f"ctx.get({self.bind(attr)})"
+
+    def leaf(self, depth: int, expr: str) -> None:
+        self.emit(depth, f"return {expr}")
+
+    def build(self, signature: str = "ctx, now") -> Fast:
+        text = "\n".join([f"def fast({signature}):", *self.lines]) + "\n"
         code = _CODES.get(text)
         if code is None:
             namespace: dict[str, Any] = dict(_HELPERS)
@@ -114,6 +126,24 @@ class _Source:
         return "\n".join(self.lines)
 
 
+class _Group(_Source):
+    """The source of ``specialise_group``: attributes read once, outcomes into locals."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attributes: dict[str, str] = {}
+        self.target = "o0"
+
+    def read(self, attr: str) -> str:
+        local = self.attributes.get(attr)
+        if local is None:
+            local = self.attributes[attr] = f"a{len(self.attributes)}"
+        return local
+
+    def leaf(self, depth: int, expr: str) -> None:
+        self.emit(depth, f"{self.target} = {expr}")
+
+
 def specialise(
     build: Builder,
     prerequisites: tuple[CompiledFlag, ...],
@@ -122,7 +152,9 @@ def specialise(
     blocked: Outcome,
 ) -> Fast:
     """The fast evaluator of a listed, enabled flag (same answers as the reference ``run``)."""
-    return _source(build, prerequisites, rules, fall, blocked).build()
+    out = _Source()
+    _flow(out, 0, build, prerequisites, rules, fall, blocked)
+    return out.build()
 
 
 def source_text(
@@ -133,70 +165,105 @@ def source_text(
     blocked: Outcome,
 ) -> str:
     """The generated body (for tests: it must not depend on the snapshot's values)."""
-    return _source(build, prerequisites, rules, fall, blocked).text()
+    out = _Source()
+    _flow(out, 0, build, prerequisites, rules, fall, blocked)
+    return out.text()
 
 
-def _source(
+def specialise_group(flags: Sequence[tuple[str, Spec | Outcome]]) -> Callable[..., None]:
+    """One function ``group(ctx, now, result)`` evaluating several flags for one context.
+
+    Each attribute any of them reads is read once, at the top; each flag's outcome goes to a
+    local, and only when all are known are they counted and stored in ``result`` under their
+    names. So if anything raises, nothing was counted and the caller can take the long way for
+    each of these flags. Same answers as ``specialise`` of each flag, by the same fragments.
+    """
+    out = _Group()
+    for number, (_, spec) in enumerate(flags):
+        out.target = f"o{number}"
+        if isinstance(spec, tuple):
+            _flow(out, 0, *spec)
+        else:  # a flag whose answer depends on nothing
+            out.leaf(0, out.bind(spec))
+    reads = [f"    {local} = ctx.get({out.bind(attr)})" for attr, local in out.attributes.items()]
+    out.lines[:0] = reads
+    for number, (name, _) in enumerate(flags):
+        out.emit(0, f"o{number}.hits += 1")
+        out.emit(0, f"result[{out.bind(name)}] = o{number}.evaluation")
+    return out.build("ctx, now, result")  # type: ignore[return-value]
+
+
+def _flow(
+    out: _Source,
+    depth: int,
     build: Builder,
     prerequisites: tuple[CompiledFlag, ...],
     rules: list[Rule],
     fall: Fallthrough,
     blocked: Outcome,
-) -> _Source:
-    out = _Source()
+) -> None:
+    """One flag as an if/elif chain: prerequisites, then rules in order, then the fallthrough."""
+    keyword = "if"
     for prerequisite in prerequisites:
         assert prerequisite.fast is not None  # a broken prerequisite fails compile_flag
         call = f"{out.call(prerequisite.fast)}(ctx, now).evaluation.variant"
-        out.emit(0, f"if {call} == {out.bind(prerequisite.default_variant)}:")
-        out.emit(1, f"return {out.bind(blocked)}")
+        out.emit(depth, f"{keyword} {call} == {out.bind(prerequisite.default_variant)}:")
+        out.leaf(depth + 1, out.bind(blocked))
+        keyword = "elif"
     for _test, outcome, pairs, no_bucket, info in rules:
-        out.emit(0, f"if {_condition(out, info['when'])}:")
+        out.emit(depth, f"{keyword} {_condition(out, info['when'])}:")
         if outcome is not None:
-            out.emit(1, f"return {out.bind(outcome)}")
+            out.leaf(depth + 1, out.bind(outcome))
         else:
-            _split(out, build, 1, pairs, no_bucket)
+            _split(out, build, depth + 1, pairs, no_bucket)
+        keyword = "elif"
+    if keyword == "elif":
+        out.emit(depth, "else:")
+        depth += 1
     if fall.outcome is not None:
-        out.emit(0, f"return {out.bind(fall.outcome)}")
+        out.leaf(depth, out.bind(fall.outcome))
     elif fall.starts is None:
-        _split(out, build, 0, fall.pairs, fall.no_bucket)
+        _split(out, build, depth, fall.pairs, fall.no_bucket)
     else:
         stages = out.bind(tuple(fall.by_stage))
-        out.emit(0, f"pairs = {stages}[bisect({out.bind(fall.starts)}, now)]")
-        _hash(out, build, 0, fall.no_bucket)
-        out.emit(0, "for _, limit, outcome in pairs:")
-        out.emit(1, "if h < limit:")
-        out.emit(2, "return outcome")
-    return out
+        out.emit(depth, f"pairs = {stages}[bisect({out.bind(fall.starts)}, now)]")
+        _hash(out, build, depth)
+        out.emit(depth, "if h is None:")
+        out.leaf(depth + 1, out.bind(fall.no_bucket))
+        out.emit(depth, "else:")
+        out.emit(depth + 1, "for _, limit, o in pairs:")
+        out.emit(depth + 2, "if h < limit:")
+        out.emit(depth + 3, "break")
+        out.leaf(depth + 1, "o")
 
 
-def _hash(out: _Source, build: Builder, depth: int, no_bucket: Outcome) -> None:
-    """Set ``h`` to the bucket value's hash, or return ``no_bucket`` when it has none."""
+def _hash(out: _Source, build: Builder, depth: int) -> None:
+    """Set ``h`` to the bucket value's hash, None when the value has no bucket."""
     attr, prefix, hash_of = out.bind(build.bucket_by), out.bind(build.key), build.rule.hash
     if build.rule.text_prefix:
-        out.emit(depth, f"v = ctx.get({attr})")
+        out.emit(depth, f"v = {out.read(build.bucket_by)}")
         out.emit(depth, "if v.__class__ is str and v:")
         out.emit(depth + 1, f"h = murmur({prefix} + v, 0, False)")
         out.emit(depth, "else:")
         out.emit(depth + 1, f"h = {out.call(hash_of)}({prefix}, {attr}, v)")
-        out.emit(depth + 1, "if h is None:")
-        out.emit(depth + 2, f"return {out.bind(no_bucket)}")
         return
-    out.emit(depth, f"h = {out.call(hash_of)}({prefix}, {attr}, ctx.get({attr}))")
-    out.emit(depth, "if h is None:")
-    out.emit(depth + 1, f"return {out.bind(no_bucket)}")
+    out.emit(depth, f"h = {out.call(hash_of)}({prefix}, {attr}, {out.read(build.bucket_by)})")
 
 
 def _split(out: _Source, build: Builder, depth: int, pairs: Pairs, no_bucket: Outcome) -> None:
-    _hash(out, build, depth, no_bucket)
+    _hash(out, build, depth)
+    out.emit(depth, "if h is None:")
+    out.leaf(depth + 1, out.bind(no_bucket))
     previous = -1
     for _, limit, outcome in pairs:
         if limit <= previous:
             continue  # a weight-0 variant: the comparison before it already took its hashes
         if limit >= 1 << 32:
-            out.emit(depth, f"return {out.bind(outcome)}")
+            out.emit(depth, "else:")
+            out.leaf(depth + 1, out.bind(outcome))
             return
-        out.emit(depth, f"if h < {out.bind(limit)}:")
-        out.emit(depth + 1, f"return {out.bind(outcome)}")
+        out.emit(depth, f"elif h < {out.bind(limit)}:")
+        out.leaf(depth + 1, out.bind(outcome))
         previous = limit
     raise AssertionError("a split's last threshold covers every hash")
 
@@ -224,8 +291,8 @@ def _reference(out: _Source, raw: Mapping[str, Any]) -> str:
 
 
 def _attribute(out: _Source, raw: Mapping[str, Any]) -> str:
-    attr, op = out.bind(raw["attr"]), raw["op"]
-    get = f"(v := ctx.get({attr}))"
+    op = raw["op"]
+    get = f"(v := {out.read(raw['attr'])})"
     is_str = f"({get}.__class__ is str or isinstance(v, str))"
     if op in _STRING_TESTS:
         return f"({is_str} and {_STRING_TESTS[op].format(out.bind(raw['value']))})"
