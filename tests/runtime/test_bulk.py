@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flagwright.runtime import Client, Evaluation, Reason
-from flagwright.runtime.bulk import GROUP_SIZE
+from flagwright.runtime.bulk import GROUP_SIZE, PLANS_PER_SNAPSHOT
 
 from .bundles import attr, bundle, flag, manual_rollout, rule, scheduled_rollout, split, string_flag
 
@@ -135,4 +135,17 @@ def test_a_context_that_is_not_a_mapping_takes_the_long_way_uncounted_twice() ->
         result = bulk_client.evaluate_all(["not", "a", "mapping"], names)  # type: ignore[arg-type]
         assert result == {n: single.evaluate(n, ["not", "a", "mapping"]) for n in names}  # type: ignore[arg-type]
         assert result["m03"].reason == Reason.ERROR and result["m01"].reason == Reason.DISABLED
+    assert bulk_client.counters() == single.counters()
+
+
+def test_many_lists_drop_plans_without_losing_counts() -> None:
+    bulk_client, single = Client(bundle(_many())), Client(bundle(_many()))
+    names = list(_many())
+    ctx = {"targeting_key": "user-1", "email": "a@co.com"}
+    for size in (1, 2, 3):
+        for start in range(PLANS_PER_SNAPSHOT):  # more distinct lists than plans are kept
+            wanted = names[start % len(names) : start % len(names) + size]
+            assert bulk_client.evaluate_all(ctx, wanted, NOW) == {
+                name: single.evaluate(name, ctx, now=NOW) for name in wanted
+            }
     assert bulk_client.counters() == single.counters()

@@ -178,7 +178,8 @@ class Client:
                 seconds = now_seconds(now)  # once: every flag of the call sees the same instant
             except ValueError:  # a naive now: the long way, which answers ERROR where it matters
                 names = state.snapshot.flags if flags is None and state.snapshot else flags
-                return self._evaluate_each(names or (), context, now, state)
+                long = self._long(context, now, state, None)
+                return {flag: long(flag) for flag in names or ()}
         hook = self._hook
         if hook is None and state.snapshot is not None:
             if flags is None:
@@ -187,19 +188,18 @@ class Client:
                 names = flags if type(flags) is tuple else tuple(flags)
                 plan = state.plans.get(names) or state.bulk_plan(names)
                 flags = names  # an iterator is consumed once
-            if not plan.duplicates:
-                result = plan.template.copy()
+            whole = plan.whole
+            if whole is not None:
+                try:
+                    result = whole(context, seconds)
+                except Exception:  # nothing was counted: each varying flag the long way
+                    return plan.run(
+                        context, seconds, self._long(context, now, state, seconds), True
+                    )
                 plan.calls += 1  # one hit for every flag in plan.fixed
-                for names, group in plan.groups:
-                    try:
-                        group(context, seconds, result)
-                    except Exception:  # nothing of the group was counted: the long way
-                        for flag in names:
-                            result[flag] = self._evaluate(flag, context, now, state, seconds)
-                for flag in plan.slow:
-                    result[flag] = self._evaluate(flag, context, now, state, seconds)
-                # Every None of the template has been replaced by now.
-                return result  # type: ignore[return-value]
+                return result
+            if not plan.duplicates:
+                return plan.run(context, seconds, self._long(context, now, state, seconds))
         if flags is None:
             flags = state.snapshot.flags if state.snapshot is not None else ()
         fasts = state.fasts
@@ -216,18 +216,17 @@ class Client:
                 self._call_hook(flag, evaluation)
         return evaluations
 
-    def _evaluate_each(
+    def _long(
         self,
-        names: Iterable[str],
         context: Mapping[str, Any],
         now: datetime | None,
         state: CompiledSnapshot | _NoSnapshot,
-    ) -> dict[str, Evaluation]:
-        # Not a comprehension in evaluate_all: that would turn its locals into closure cells.
-        result = {}
-        for flag in names:
-            result[flag] = self._evaluate(flag, context, now, state)
-        return result
+        seconds: float | None,
+    ) -> Callable[[str], Evaluation]:
+        def long(flag: str) -> Evaluation:
+            return self._evaluate(flag, context, now, state, seconds)
+
+        return long
 
     def _evaluate(
         self,
@@ -292,8 +291,10 @@ class Client:
         Counts are plain increments: under heavy multi-threaded load a few may be lost, and an
         evaluation still running on a snapshot being replaced may go uncounted.
         """
+        from .compiled import add_hits
+
         result = dict(self._carried)
-        _add_hits(result, self._state)
+        add_hits(result, self._state)
         return result
 
     def explain(
@@ -350,7 +351,7 @@ class Client:
     def _install(self, snapshot: Snapshot, warm: bool) -> bool:
         """Serve ``snapshot``; a reload (``warm``) is refused if any of its flags is broken."""
         # Imported here: the flag compiler is only needed once there is a snapshot.
-        from .compiled import CompiledSnapshot
+        from .compiled import CompiledSnapshot, add_hits
 
         state = CompiledSnapshot(snapshot)
         if warm:
@@ -369,7 +370,7 @@ class Client:
                 return False
         old, self._state = self._state, state
         self._entries = state.entries
-        _add_hits(self._carried, old)
+        add_hits(self._carried, old)
         return True
 
     def close(self) -> None:
@@ -388,18 +389,3 @@ class Client:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _add_hits(
-    into: dict[tuple[str, str | None], int], state: CompiledSnapshot | _NoSnapshot
-) -> None:
-    bulk = getattr(state, "bulk", None)
-    if bulk is not None and bulk.calls:
-        for outcome in bulk.fixed:
-            key = (outcome.flag, outcome.evaluation.variant)
-            into[key] = into.get(key, 0) + bulk.calls
-    for compiled in list(state.flags.values()):
-        for outcome in compiled.outcomes:
-            if outcome.hits:
-                key = (outcome.flag, outcome.evaluation.variant)
-                into[key] = into.get(key, 0) + outcome.hits

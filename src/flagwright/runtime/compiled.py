@@ -11,6 +11,7 @@ from .flags import CompiledFlag, broken_flag, compile_flag
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .bulk import Bulk
+    from .client import _NoSnapshot
     from .flags import Fast
     from .snapshot import Snapshot
 
@@ -96,16 +97,18 @@ class CompiledSnapshot:
         """How ``evaluate_all`` evaluates every flag, or ``names`` (compiling them first)."""
         from .bulk import PLANS_PER_SNAPSHOT, Bulk
 
-        with self._lock:  # one plan per snapshot, or hits counted on a second one get lost
+        with self._lock:  # one plan per list, or hits counted on a second one get lost
             if names is None:
                 if self.bulk is None:
-                    self.bulk = Bulk(self, list(self.snapshot.flags), every=True)
+                    self.bulk = Bulk(self, list(self.snapshot.flags))
                 return self.bulk
             plan = self.plans.get(names)
             if plan is None:
                 if len(self.plans) >= PLANS_PER_SNAPSHOT:
-                    self.plans.clear()  # list plans count in their outcomes: nothing is lost
-                plan = self.plans[names] = Bulk(self, names, every=False)
+                    for dropped in self.plans.values():
+                        dropped.counted()
+                    self.plans = {}
+                plan = self.plans[names] = Bulk(self, names)
             return plan
 
     def compile_all(self) -> dict[str, str]:
@@ -116,3 +119,20 @@ class CompiledSnapshot:
             if compiled is not None and compiled.problem is not None:
                 problems[key] = compiled.problem
         return problems
+
+
+def add_hits(
+    into: dict[tuple[str, str | None], int], state: CompiledSnapshot | _NoSnapshot
+) -> None:
+    """Add the evaluations counted in ``state`` to ``into`` (per flag and variant)."""
+    plans = [state.bulk, *state.plans.values()]
+    for plan in plans:
+        if plan is not None and plan.calls:
+            for outcome in plan.fixed:
+                key = (outcome.flag, outcome.evaluation.variant)
+                into[key] = into.get(key, 0) + plan.calls
+    for compiled in list(state.flags.values()):
+        for outcome in compiled.outcomes:
+            if outcome.hits:
+                key = (outcome.flag, outcome.evaluation.variant)
+                into[key] = into.get(key, 0) + outcome.hits

@@ -26,10 +26,11 @@ from mmh3 import hash as _murmur3
 from . import semver
 from .conditions import compile_condition, semver_compare
 from .equality import Membership, is_number
+from .evaluation import Evaluation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Collection, Mapping, Sequence
     from typing import Any, TypeAlias
 
     from .build import Builder, Fallthrough, Outcome, Pairs
@@ -105,6 +106,9 @@ class _Source:
     def leaf(self, depth: int, expr: str) -> None:
         self.emit(depth, f"return {expr}")
 
+    def attribute(self, raw: Mapping[str, Any]) -> str:
+        return _attribute(self, raw)
+
     def build(self, signature: str = "ctx, now") -> Fast:
         text = "\n".join([f"def fast({signature}):", *self.lines]) + "\n"
         code = _CODES.get(text)
@@ -116,10 +120,15 @@ class _Source:
                 _CODES.clear()
             _CODES[text] = code
         values = self.values
-        consts = tuple(
-            values[int(c[1:])] if type(c) is str and c[:1] == "k" and c[1:].isdigit() else c
-            for c in code.co_consts
-        )
+
+        def value(c: object) -> object:
+            if type(c) is str and c[:1] == "k" and c[1:].isdigit():
+                return values[int(c[1:])]
+            if type(c) is tuple and c and all(type(x) is str and x[:1] == "k" for x in c):
+                return tuple(map(value, c))  # the keys of a dict display, folded into one tuple
+            return c
+
+        consts = tuple(value(c) for c in code.co_consts)
         return FunctionType(code.replace(co_consts=consts), _GLOBALS, "fast")
 
     def text(self) -> str:
@@ -129,10 +138,12 @@ class _Source:
 class _Group(_Source):
     """The source of ``specialise_group``: attributes read once, outcomes into locals."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Collection[str] = ()) -> None:
         super().__init__()
         self.attributes: dict[str, str] = {}
         self.target = "o0"
+        self.seen: list[str] = []  # the key of every attribute condition, in order
+        self.shared = {key: f"c{n}" for n, key in enumerate(shared)}
 
     def read(self, attr: str) -> str:
         local = self.attributes.get(attr)
@@ -142,6 +153,17 @@ class _Group(_Source):
 
     def leaf(self, depth: int, expr: str) -> None:
         self.emit(depth, f"{self.target} = {expr}")
+
+    def attribute(self, raw: Mapping[str, Any]) -> str:
+        """A condition tested by several flags of the group is computed once, when first needed."""
+        import json  # loaded with the bundle already
+
+        key = json.dumps(raw, sort_keys=True)
+        self.seen.append(key)
+        memo = self.shared.get(key)
+        if memo is None:
+            return _attribute(self, raw)
+        return f"({memo} if {memo} is not None else ({memo} := {_attribute(self, raw)}))"
 
 
 def specialise(
@@ -170,27 +192,52 @@ def source_text(
     return out.text()
 
 
-def specialise_group(flags: Sequence[tuple[str, Spec | Outcome]]) -> Callable[..., None]:
-    """One function ``group(ctx, now, result)`` evaluating several flags for one context.
+def specialise_group(
+    flags: Sequence[tuple[str, Spec | Outcome | Evaluation]], whole: bool = False
+) -> Callable[..., Any]:
+    """One function evaluating several flags for one context.
 
-    Each attribute any of them reads is read once, at the top; each flag's outcome goes to a
-    local, and only when all are known are they counted and stored in ``result`` under their
-    names. So if anything raises, nothing was counted and the caller can take the long way for
-    each of these flags. Same answers as ``specialise`` of each flag, by the same fragments.
+    Each attribute any of them reads is read once, at the top, and a condition several of them
+    test is computed once; each flag's outcome goes to a local, and only when all are known are
+    they counted. So if anything raises, nothing was counted and the caller can take the long
+    way for each of these flags. ``group(ctx, now, result)`` stores the evaluations in
+    ``result``; with ``whole``, ``group(ctx, now)`` returns them as a new dict, in order, with
+    each ``Evaluation`` given in ``flags`` (a flag that depends on nothing, counted by the
+    caller) as a constant. Same answers as ``specialise`` of each flag, by the same fragments.
     """
-    out = _Group()
+    counted = _group(flags, ())
+    shared = sorted({key for key in counted.seen if counted.seen.count(key) > 1})
+    out = _group(flags, shared)
+    reads = [f"    {local} = ctx.get({out.bind(attr)})" for attr, local in out.attributes.items()]
+    reads += [f"    {memo} = None" for memo in out.shared.values()]
+    out.lines[:0] = reads
+    items = []
+    for number, (name, spec) in enumerate(flags):
+        if isinstance(spec, Evaluation):
+            items.append(f"{out.bind(name)}: {out.bind(spec)}")
+            continue
+        out.emit(0, f"o{number}.hits += 1")
+        if whole:
+            items.append(f"{out.bind(name)}: o{number}.evaluation")
+        else:
+            out.emit(0, f"result[{out.bind(name)}] = o{number}.evaluation")
+    if whole:
+        out.emit(0, "return {" + ", ".join(items) + "}")
+        return out.build()
+    return out.build("ctx, now, result")
+
+
+def _group(
+    flags: Sequence[tuple[str, Spec | Outcome | Evaluation]], shared: Collection[str]
+) -> _Group:
+    out = _Group(shared)
     for number, (_, spec) in enumerate(flags):
         out.target = f"o{number}"
         if isinstance(spec, tuple):
             _flow(out, 0, *spec)
-        else:  # a flag whose answer depends on nothing
+        elif not isinstance(spec, Evaluation):  # a flag whose answer depends on nothing
             out.leaf(0, out.bind(spec))
-    reads = [f"    {local} = ctx.get({out.bind(attr)})" for attr, local in out.attributes.items()]
-    out.lines[:0] = reads
-    for number, (name, _) in enumerate(flags):
-        out.emit(0, f"o{number}.hits += 1")
-        out.emit(0, f"result[{out.bind(name)}] = o{number}.evaluation")
-    return out.build("ctx, now, result")  # type: ignore[return-value]
+    return out
 
 
 def _flow(
@@ -271,7 +318,7 @@ def _split(out: _Source, build: Builder, depth: int, pairs: Pairs, no_bucket: Ou
 def _condition(out: _Source, raw: Mapping[str, Any]) -> str:
     """A Python expression equal to the reference test of ``raw`` (already validated)."""
     if "attr" in raw:
-        return _attribute(out, raw)
+        return out.attribute(raw)
     if len(raw) == 1 and "not" in raw:
         return f"not ({_condition(out, raw['not'])})"
     if set(raw) == {"segment", "when"}:
