@@ -230,6 +230,13 @@ def bench_evaluation() -> None:
 
         return loop
 
+    def bulk_of(call: Callable[[dict[str, Any], list[str]], object], names: list[str]) -> Any:
+        def loop(contexts: list[dict[str, Any]]) -> None:
+            for ctx in contexts:
+                call(ctx, names)
+
+        return loop
+
     loops: dict[str, Callable[[list[dict[str, Any]]], object]] = {"limit": limit}
     for flag in flags:
         loops[f"evaluate {flag}"] = by_flag(evaluate, flag)
@@ -239,13 +246,11 @@ def bench_evaluation() -> None:
     four = list(flags)
     typical_names = list(typical.snapshot.flags) if typical.snapshot else []
     loops["evaluate_all (4 flags above)"] = bulk(evaluate_all)
-    loops["evaluate_all(ctx, [the 4 flags])"] = bulk(lambda ctx: evaluate_all(ctx, four))
+    loops["evaluate_all(ctx, [the 4 flags])"] = bulk_of(evaluate_all, four)
     loops["evaluate_all (100 typical flags)"] = bulk(typical.evaluate_all)
-    loops["evaluate_all(ctx, [100 typical])"] = bulk(
-        lambda ctx: typical.evaluate_all(ctx, typical_names)
-    )
+    loops["evaluate_all(ctx, [100 typical])"] = bulk_of(typical.evaluate_all, typical_names)
     peer_only = ["peer"]
-    loops["evaluate_all(ctx, ['peer'])"] = bulk(lambda ctx: evaluate_all(ctx, peer_only))
+    loops["evaluate_all(ctx, ['peer'])"] = bulk_of(evaluate_all, peer_only)
     for flag in flags:
         evaluate(flag, {})  # compile before timing, as a reload does
     for call in (evaluate_all, typical.evaluate_all):

@@ -172,7 +172,14 @@ def test_generated_source_holds_no_snapshot_text() -> None:
 
 POOL_NUMBERS = [-1, 0, 1, 2.5, 7, 7.0, 18, True, False]
 POOL_STRINGS = ["", "a", "a@co.com", "co.com", "DE", "2.3.0", "3.0.0-rc.1", "1.0.0", "A"]
+
+
+class _Text(str):
+    """A str subclass: not ``str`` by class, a string by ``isinstance`` (both paths tested)."""
+
+
 POOL_VALUES = [None, *POOL_NUMBERS, *POOL_STRINGS, float("nan"), [1], {"a": 1}, "a" * 300]
+POOL_VALUES += [_Text("2.3.0"), _Text("a@co.com"), _Text("DE")]
 OPERANDS = {
     **dict.fromkeys(("starts_with", "ends_with", "contains"), POOL_STRINGS),
     **dict.fromkeys(("eq", "ne"), POOL_STRINGS + POOL_NUMBERS),
@@ -197,11 +204,11 @@ def test_every_operator_agrees_on_the_edges() -> None:
         for key in flags:
             compiled = state.get(key)
             assert compiled is not None and compiled.fast is not None, compiled and compiled.problem
-            for value in POOL_VALUES:
+            for value in POOL_VALUES * 2:  # twice: remembered answers (versions) must agree too
                 ctx = {"x": value}
                 assert compiled.fast(ctx, 0.0) is compiled.run(ctx, 0.0, None), (op, key, value)
                 checked += 1
-    assert checked > 1500
+    assert checked > 3000
 
 
 def test_same_shape_compiles_once_and_sees_no_builtins() -> None:

@@ -48,12 +48,11 @@ _HELPERS: dict[str, object] = {
     "isnum": is_number,
     "murmur": _murmur3,
     "bisect": bisect_right,
-    "cache_get": semver.cache_get,
-    "key_of": semver.key_of,
 }
 _GLOBALS: dict[str, object] = dict(_HELPERS)  # shared by every generated function
 _CODES: dict[str, CodeType] = {}
 _FACTORY_LIMIT = 4096
+_VERSIONS_LIMIT = 4096  # version strings remembered per condition
 _STRING_TESTS = {
     "starts_with": "v.startswith({0})",
     "ends_with": "v.endswith({0})",
@@ -361,9 +360,28 @@ def _attribute(out: _Source, raw: Mapping[str, Any]) -> str:
         number = f"((c := {get}.__class__) is int or c is float or isnum(v))"
         return f"({number} and v {_COMPARISONS[op]} {bound})"
     if op in _VERSION_COMPARISONS:
-        semver_compare(op, raw["value"])  # the reference's check of the operand
-        target = out.bind(semver.parse(raw["value"]))
-        cached = f"(sv := cache_get(v) if {get}.__class__ is str else None)"
-        known = f"({cached} is not None or (sv := key_of(v)) is not None)"
-        return f"({known} and sv {_VERSION_COMPARISONS[op]} {target})"
+        known, decide = _version_test(semver_compare(op, raw["value"]))
+        cached = f"(r := {out.call(known)}(v) if {get}.__class__ is str else None)"
+        return f"(r if {cached} is not None else {out.call(decide)}(v))"
     return _reference(out, raw)
+
+
+def _version_test(
+    compare: Callable[[tuple[object, ...]], bool],
+) -> tuple[Callable[[str], bool | None], Callable[[object], bool]]:
+    """``known(text)``: the remembered answer for a version string (None: not seen), and
+    ``decide(value)``: the reference's answer (parse, then compare), remembered for strings.
+
+    A context's version takes one dict lookup instead of a lookup and a tuple comparison."""
+    answers: dict[str, bool] = {}
+
+    def decide(value: object) -> bool:
+        key = semver.key_of(value)
+        answer = key is not None and compare(key)
+        if type(value) is str:
+            if len(answers) >= _VERSIONS_LIMIT:
+                answers.clear()
+            answers[value] = answer
+        return answer
+
+    return answers.get, decide
