@@ -6,10 +6,13 @@ most of the cost of loading a large bundle, and a service evaluates only some of
 only the keys are decoded at load and each body on first use. The file's integrity is still
 checked at load, over all of its bytes, by the digest (``snapshot._raw_digest_matches``).
 
-Anything not in that exact layout makes ``lazy_document`` return None and the caller decodes the
-whole file as before: the lazy path never accepts a file the eager one would refuse for its
-structure or digest. A body that is not one JSON object (only a writer that breaks the format
-can produce one, since the digest matched) makes that flag broken when it is first used.
+A first or last line not in that layout makes ``lazy_document`` return None, and a digest that
+the bytes do not match sends the file to the eager path: the caller then decodes the whole file
+as before and refuses it for the same reasons. Newlines elsewhere between the first and last
+lines are still valid (FORMAT.md) and are handled by ``LazyFlags``. A body that is not one JSON
+object (only a writer that breaks the format can produce one, since the digest matched) makes
+that flag broken when it is first used. The cost of decoding a flag moves to its first use;
+a lookup of a flag the bundle lacks, or listing the flags, decodes them all once.
 """
 
 from __future__ import annotations

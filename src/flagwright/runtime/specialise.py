@@ -26,11 +26,10 @@ from mmh3 import hash as _murmur3
 from . import semver
 from .conditions import compile_condition, semver_compare
 from .equality import Membership, is_number
-from .evaluation import Evaluation
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Mapping, Sequence
+    from collections.abc import Callable, Mapping
     from typing import Any, TypeAlias
 
     from .build import Builder, Fallthrough, Outcome, Pairs
@@ -71,7 +70,7 @@ def fixed_fast(outcome: Outcome) -> Fast:
     return fixed
 
 
-class _Source:
+class Source:
     """Generated lines plus the values their placeholders stand for.
 
     A value appears in the source as the string literal ``"k<N>"`` (the fragments here hold no
@@ -83,6 +82,8 @@ class _Source:
     ends a path with the outcome ``expr``: for one flag, ``ctx.get`` and ``return``; for a
     group of flags (``specialise_group``), a local read once for the group and an assignment.
     """
+
+    returns = True  # ``leaf`` ends the function (False: it only sets the outcome)
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -134,37 +135,6 @@ class _Source:
         return "\n".join(self.lines)
 
 
-class _Group(_Source):
-    """The source of ``specialise_group``: attributes read once, outcomes into locals."""
-
-    def __init__(self, shared: Collection[str] = ()) -> None:
-        super().__init__()
-        self.attributes: dict[str, str] = {}
-        self.target = "o0"
-        self.seen: list[str] = []  # the key of every attribute condition, in order
-        self.shared = {key: f"c{n}" for n, key in enumerate(shared)}
-
-    def read(self, attr: str) -> str:
-        local = self.attributes.get(attr)
-        if local is None:
-            local = self.attributes[attr] = f"a{len(self.attributes)}"
-        return local
-
-    def leaf(self, depth: int, expr: str) -> None:
-        self.emit(depth, f"{self.target} = {expr}")
-
-    def attribute(self, raw: Mapping[str, Any]) -> str:
-        """A condition tested by several flags of the group is computed once, when first needed."""
-        import json  # loaded with the bundle already
-
-        key = json.dumps(raw, sort_keys=True)
-        self.seen.append(key)
-        memo = self.shared.get(key)
-        if memo is None:
-            return _attribute(self, raw)
-        return f"({memo} if {memo} is not None else ({memo} := {_attribute(self, raw)}))"
-
-
 def specialise(
     build: Builder,
     prerequisites: tuple[CompiledFlag, ...],
@@ -173,8 +143,8 @@ def specialise(
     blocked: Outcome,
 ) -> Fast:
     """The fast evaluator of a listed, enabled flag (same answers as the reference ``run``)."""
-    out = _Source()
-    _flow(out, 0, build, prerequisites, rules, fall, blocked)
+    out = Source()
+    flow(out, 0, build, prerequisites, rules, fall, blocked)
     return out.build()
 
 
@@ -186,61 +156,13 @@ def source_text(
     blocked: Outcome,
 ) -> str:
     """The generated body (for tests: it must not depend on the snapshot's values)."""
-    out = _Source()
-    _flow(out, 0, build, prerequisites, rules, fall, blocked)
+    out = Source()
+    flow(out, 0, build, prerequisites, rules, fall, blocked)
     return out.text()
 
 
-def specialise_group(
-    flags: Sequence[tuple[str, Spec | Outcome | Evaluation]], whole: bool = False
-) -> Callable[..., Any]:
-    """One function evaluating several flags for one context.
-
-    Each attribute any of them reads is read once, at the top, and a condition several of them
-    test is computed once; each flag's outcome goes to a local, and only when all are known are
-    they counted. So if anything raises, nothing was counted and the caller can take the long
-    way for each of these flags. ``group(ctx, now, result)`` stores the evaluations in
-    ``result``; with ``whole``, ``group(ctx, now)`` returns them as a new dict, in order, with
-    each ``Evaluation`` given in ``flags`` (a flag that depends on nothing, counted by the
-    caller) as a constant. Same answers as ``specialise`` of each flag, by the same fragments.
-    """
-    counted = _group(flags, ())
-    shared = sorted({key for key in counted.seen if counted.seen.count(key) > 1})
-    out = _group(flags, shared)
-    reads = [f"    {local} = ctx.get({out.bind(attr)})" for attr, local in out.attributes.items()]
-    reads += [f"    {memo} = None" for memo in out.shared.values()]
-    out.lines[:0] = reads
-    items = []
-    for number, (name, spec) in enumerate(flags):
-        if isinstance(spec, Evaluation):
-            items.append(f"{out.bind(name)}: {out.bind(spec)}")
-            continue
-        out.emit(0, f"o{number}.hits += 1")
-        if whole:
-            items.append(f"{out.bind(name)}: o{number}.evaluation")
-        else:
-            out.emit(0, f"result[{out.bind(name)}] = o{number}.evaluation")
-    if whole:
-        out.emit(0, "return {" + ", ".join(items) + "}")
-        return out.build()
-    return out.build("ctx, now, result")
-
-
-def _group(
-    flags: Sequence[tuple[str, Spec | Outcome | Evaluation]], shared: Collection[str]
-) -> _Group:
-    out = _Group(shared)
-    for number, (_, spec) in enumerate(flags):
-        out.target = f"o{number}"
-        if isinstance(spec, tuple):
-            _flow(out, 0, *spec)
-        elif not isinstance(spec, Evaluation):  # a flag whose answer depends on nothing
-            out.leaf(0, out.bind(spec))
-    return out
-
-
-def _flow(
-    out: _Source,
+def flow(
+    out: Source,
     depth: int,
     build: Builder,
     prerequisites: tuple[CompiledFlag, ...],
@@ -273,18 +195,23 @@ def _flow(
     else:
         stages = out.bind(tuple(fall.by_stage))
         out.emit(depth, f"pairs = {stages}[bisect({out.bind(fall.starts)}, now)]")
-        _hash(out, build, depth)
-        out.emit(depth, "if h is None:")
-        out.leaf(depth + 1, out.bind(fall.no_bucket))
-        out.emit(depth, "else:")
-        out.emit(depth + 1, "for _, limit, o in pairs:")
-        out.emit(depth + 2, "if h < limit:")
-        out.emit(depth + 3, "break")
-        out.leaf(depth + 1, "o")
+        if not _hash(out, build, depth, fall.no_bucket):
+            out.emit(depth, "if h is None:")
+            out.leaf(depth + 1, out.bind(fall.no_bucket))
+            out.emit(depth, "else:")
+            depth += 1
+        out.emit(depth, "for _, limit, o in pairs:")
+        out.emit(depth + 1, "if h < limit:")
+        out.emit(depth + 2, "break")
+        out.leaf(depth, "o")
 
 
-def _hash(out: _Source, build: Builder, depth: int) -> None:
-    """Set ``h`` to the bucket value's hash, None when the value has no bucket."""
+def _hash(out: Source, build: Builder, depth: int, no_bucket: Outcome) -> bool:
+    """Set ``h`` to the bucket value's hash, None when the value has no bucket.
+
+    Returning flows return ``no_bucket`` right there, off the common path (True); a group's
+    flow cannot, and its caller tests ``h is None`` first (False).
+    """
     attr, prefix, hash_of = out.bind(build.bucket_by), out.bind(build.key), build.rule.hash
     if build.rule.text_prefix:
         out.emit(depth, f"v = {out.read(build.bucket_by)}")
@@ -292,29 +219,43 @@ def _hash(out: _Source, build: Builder, depth: int) -> None:
         out.emit(depth + 1, f"h = murmur({prefix} + v, 0, False)")
         out.emit(depth, "else:")
         out.emit(depth + 1, f"h = {out.call(hash_of)}({prefix}, {attr}, v)")
-        return
-    out.emit(depth, f"h = {out.call(hash_of)}({prefix}, {attr}, {out.read(build.bucket_by)})")
+        if out.returns:
+            out.emit(depth + 1, "if h is None:")
+            out.leaf(depth + 2, out.bind(no_bucket))
+    else:
+        read = out.read(build.bucket_by)
+        out.emit(depth, f"h = {out.call(hash_of)}({prefix}, {attr}, {read})")
+        if out.returns:
+            out.emit(depth, "if h is None:")
+            out.leaf(depth + 1, out.bind(no_bucket))
+    return out.returns
 
 
-def _split(out: _Source, build: Builder, depth: int, pairs: Pairs, no_bucket: Outcome) -> None:
-    _hash(out, build, depth)
-    out.emit(depth, "if h is None:")
-    out.leaf(depth + 1, out.bind(no_bucket))
+def _split(out: Source, build: Builder, depth: int, pairs: Pairs, no_bucket: Outcome) -> None:
+    keyword = "if"
+    if not _hash(out, build, depth, no_bucket):
+        out.emit(depth, "if h is None:")
+        out.leaf(depth + 1, out.bind(no_bucket))
+        keyword = "elif"
     previous = -1
     for _, limit, outcome in pairs:
         if limit <= previous:
             continue  # a weight-0 variant: the comparison before it already took its hashes
         if limit >= 1 << 32:
-            out.emit(depth, "else:")
-            out.leaf(depth + 1, out.bind(outcome))
+            if keyword == "if":  # every hash: no comparison at all
+                out.leaf(depth, out.bind(outcome))
+            else:
+                out.emit(depth, "else:")
+                out.leaf(depth + 1, out.bind(outcome))
             return
-        out.emit(depth, f"elif h < {out.bind(limit)}:")
+        out.emit(depth, f"{keyword} h < {out.bind(limit)}:")
         out.leaf(depth + 1, out.bind(outcome))
+        keyword = "elif"
         previous = limit
     raise AssertionError("a split's last threshold covers every hash")
 
 
-def _condition(out: _Source, raw: Mapping[str, Any]) -> str:
+def _condition(out: Source, raw: Mapping[str, Any]) -> str:
     """A Python expression equal to the reference test of ``raw`` (already validated)."""
     if "attr" in raw:
         return out.attribute(raw)
@@ -331,12 +272,12 @@ def _condition(out: _Source, raw: Mapping[str, Any]) -> str:
     return _reference(out, raw)
 
 
-def _reference(out: _Source, raw: Mapping[str, Any]) -> str:
+def _reference(out: Source, raw: Mapping[str, Any]) -> str:
     test, _ = compile_condition(raw)
     return f"{out.call(test)}(ctx, now, None)"
 
 
-def _attribute(out: _Source, raw: Mapping[str, Any]) -> str:
+def _attribute(out: Source, raw: Mapping[str, Any]) -> str:
     op = raw["op"]
     get = f"(v := {out.read(raw['attr'])})"
     is_str = f"({get}.__class__ is str or isinstance(v, str))"
