@@ -8,7 +8,8 @@ threads, logging and time zones are loaded when first needed.
     client.evaluate("checkout-redesign", {"targeting_key": "user-42"})
 """
 
-from __future__ import annotations
+# Imported with the runtime: no `from __future__ import annotations` (loading __future__ is a
+# module load at start-up); annotations naming what only type checking imports are quoted.
 
 from .client import Client
 from .errors import SnapshotError

@@ -1,6 +1,7 @@
 """``Client``: evaluate flags from a snapshot, optionally following a file as it changes."""
 
-from __future__ import annotations
+# Imported with the runtime: no `from __future__ import annotations` (loading __future__ is a
+# module load at start-up); annotations naming what only type checking imports are quoted.
 
 from _thread import allocate_lock
 
@@ -23,10 +24,10 @@ if TYPE_CHECKING:
 
     Hook = Callable[[str, str | None, str], object]
 
-_EMPTY_CONTEXT: dict[str, Any] = {}
+_EMPTY_CONTEXT: "dict[str, Any]" = {}
 
 
-def now_seconds(now: datetime | None) -> float:
+def now_seconds(now: "datetime | None") -> float:
     """``timeparse.now_seconds``, imported on first use: only clock-driven flags read it."""
     from .timeparse import now_seconds as convert
 
@@ -60,8 +61,8 @@ class Client:
 
     def __init__(
         self,
-        snapshot: Snapshot | Mapping[str, Any] | None,
-        on_evaluation: Hook | None = None,
+        snapshot: "Snapshot | Mapping[str, Any] | None",
+        on_evaluation: "Hook | None" = None,
     ) -> None:
         """Serve ``snapshot`` (a Snapshot or a bundle dict, verified: raises SnapshotError).
 
@@ -86,12 +87,12 @@ class Client:
     @classmethod
     def from_file(
         cls,
-        path: str | PathLike[str],
+        path: "str | PathLike[str]",
         watch: bool = False,
         poll_interval: float = 1.0,
-        on_evaluation: Hook | None = None,
-        on_reload: Callable[[Snapshot], object] | None = None,
-    ) -> Client:
+        on_evaluation: "Hook | None" = None,
+        on_reload: "Callable[[Snapshot], object] | None" = None,
+    ) -> "Client":
         """Serve the bundle at ``path``; never raises for a bad or missing file.
 
         Until a good bundle has been read every evaluation is ERROR (``value()`` returns the
@@ -119,8 +120,8 @@ class Client:
     # there and is handled by ``_evaluate`` with the reference evaluator.
 
     def evaluate(
-        self, flag: str, context: Mapping[str, Any] | None, now: datetime | None = None
-    ) -> Evaluation:
+        self, flag: str, context: "Mapping[str, Any] | None", now: "datetime | None" = None
+    ) -> "Evaluation":
         """Evaluate ``flag`` for ``context``; ``now`` (aware) is read only by clock-driven flags."""
         try:
             outcome = self._entries[flag](_EMPTY_CONTEXT if context is None else context, now)
@@ -132,7 +133,7 @@ class Client:
         return outcome.evaluation
 
     def is_enabled(
-        self, flag: str, context: Mapping[str, Any] | None, now: datetime | None = None
+        self, flag: str, context: "Mapping[str, Any] | None", now: "datetime | None" = None
     ) -> bool:
         """True only when a boolean flag evaluates to ``true`` without error."""
         try:
@@ -148,20 +149,20 @@ class Client:
     def value(
         self,
         flag: str,
-        context: Mapping[str, Any] | None,
-        default: Any,
-        now: datetime | None = None,
-    ) -> Any:
+        context: "Mapping[str, Any] | None",
+        default: "Any",
+        now: "datetime | None" = None,
+    ) -> "Any":
         """The flag's value, or ``default`` when the flag is unknown or evaluation failed."""
         evaluation = self.evaluate(flag, context, now)
         return default if evaluation.reason == Reason.ERROR else evaluation.value
 
     def evaluate_all(
         self,
-        context: Mapping[str, Any] | None,
-        flags: Iterable[str] | None = None,
-        now: datetime | None = None,
-    ) -> dict[str, Evaluation]:
+        context: "Mapping[str, Any] | None",
+        flags: "Iterable[str] | None" = None,
+        now: "datetime | None" = None,
+    ) -> "dict[str, Evaluation]":
         """Evaluate every flag of the snapshot (or those named in ``flags``) for one context.
 
         The bulk form of ``evaluate`` (as OpenFeature's bulk evaluation and OFREP's bulk endpoint
@@ -218,12 +219,12 @@ class Client:
 
     def _long(
         self,
-        context: Mapping[str, Any],
-        now: datetime | None,
-        state: CompiledSnapshot | _NoSnapshot,
+        context: "Mapping[str, Any]",
+        now: "datetime | None",
+        state: "CompiledSnapshot | _NoSnapshot",
         seconds: float | None,
-    ) -> Callable[[str], Evaluation]:
-        def long(flag: str) -> Evaluation:
+    ) -> "Callable[[str], Evaluation]":
+        def long(flag: str) -> "Evaluation":
             return self._evaluate(flag, context, now, state, seconds)
 
         return long
@@ -231,11 +232,11 @@ class Client:
     def _evaluate(
         self,
         flag: str,
-        context: Mapping[str, Any] | None,
-        now: datetime | None,
-        state: CompiledSnapshot | _NoSnapshot | None = None,
+        context: "Mapping[str, Any] | None",
+        now: "datetime | None",
+        state: "CompiledSnapshot | _NoSnapshot | None" = None,
         seconds: float | None = None,
-    ) -> Evaluation:
+    ) -> "Evaluation":
         """The long way: compile on first use, reference evaluator, problems logged."""
         if state is None:
             state = self._state
@@ -260,7 +261,7 @@ class Client:
             self._call_hook(flag, evaluation)
         return evaluation
 
-    def _unknown(self, flag: str, state: CompiledSnapshot | _NoSnapshot) -> Evaluation:
+    def _unknown(self, flag: str, state: "CompiledSnapshot | _NoSnapshot") -> "Evaluation":
         if state.snapshot is None:
             self._problems.report("no snapshot loaded yet: every flag evaluates to ERROR")
         else:
@@ -271,7 +272,7 @@ class Client:
             self._call_hook(flag, ERROR_NO_FLAG)
         return ERROR_NO_FLAG
 
-    def _call_hook(self, flag: str, evaluation: Evaluation) -> None:
+    def _call_hook(self, flag: str, evaluation: "Evaluation") -> None:
         assert self._hook is not None
         try:
             self._hook(flag, evaluation.variant, evaluation.reason)
@@ -281,7 +282,7 @@ class Client:
     # -- introspection ---------------------------------------------------------------------
 
     @property
-    def snapshot(self) -> Snapshot | None:
+    def snapshot(self) -> "Snapshot | None":
         """The snapshot being served, or None if no good one was ever loaded."""
         return self._state.snapshot
 
@@ -298,8 +299,8 @@ class Client:
         return result
 
     def explain(
-        self, flag: str, context: Mapping[str, Any] | None, now: datetime | None = None
-    ) -> Explanation:
+        self, flag: str, context: "Mapping[str, Any] | None", now: "datetime | None" = None
+    ) -> "Explanation":
         """A structured trace of how ``flag`` evaluates for ``context`` (same evaluator)."""
         from .trace import explain_state
 
@@ -348,7 +349,7 @@ class Client:
                 self._problems.report(f"on_reload hook raised {type(exc).__name__}: {exc}")
         return True
 
-    def _install(self, snapshot: Snapshot, warm: bool) -> bool:
+    def _install(self, snapshot: "Snapshot", warm: bool) -> bool:
         """Serve ``snapshot``; a reload (``warm``) is refused if any of its flags is broken."""
         # Imported here: the flag compiler is only needed once there is a snapshot.
         from .compiled import CompiledSnapshot, add_hits
@@ -379,13 +380,13 @@ class Client:
         if poller is not None:
             poller.stop()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> "Client":
         return self
 
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
-        traceback: TracebackType | None,
+        traceback: "TracebackType | None",
     ) -> None:
         self.close()

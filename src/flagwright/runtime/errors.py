@@ -4,7 +4,8 @@ One module for both because ``Client`` needs both at import time, and every modu
 then costs a file lookup and a load (the runtime's import budget is a couple of milliseconds).
 """
 
-from __future__ import annotations
+# Imported with the runtime: no `from __future__ import annotations` (loading __future__ is a
+# module load at start-up); annotations naming what only type checking imports are quoted.
 
 LOGGER_NAME = "flagwright.runtime"
 # Problem texts can carry caller input (unknown flag names), so the memory is bounded.

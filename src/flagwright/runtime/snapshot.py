@@ -1,6 +1,7 @@
 """Read and verify a snapshot bundle (FORMAT.md); flags are compiled later, on first use."""
 
-from __future__ import annotations
+# Imported with the runtime: no `from __future__ import annotations` (loading __future__ is a
+# module load at start-up); annotations naming what only type checking imports are quoted.
 
 from .errors import SnapshotError
 
@@ -15,7 +16,7 @@ MappingProxyType = type(type.__dict__)  # types.MappingProxyType, without import
 _DIGEST_PREFIX = "sha256:"
 
 
-def canonical_bytes(doc: Mapping[str, Any]) -> bytes:
+def canonical_bytes(doc: "Mapping[str, Any]") -> bytes:
     """The bytes ``digest`` is computed over: the document without ``digest``, canonical JSON."""
     import json
 
@@ -24,7 +25,7 @@ def canonical_bytes(doc: Mapping[str, Any]) -> bytes:
     return text.encode("utf-8")
 
 
-def compute_digest(doc: Mapping[str, Any]) -> str:
+def compute_digest(doc: "Mapping[str, Any]") -> str:
     """``"sha256:<hex>"`` of ``doc`` as FORMAT.md defines it (any ``digest`` key is ignored)."""
     from hashlib import sha256
 
@@ -41,11 +42,11 @@ class Snapshot:
     environment: str
     digest: str
     source_digest: str
-    flags: Mapping[str, Mapping[str, Any]]
+    flags: "Mapping[str, Mapping[str, Any]]"
     source: str | None
 
     def __init__(
-        self, doc: Mapping[str, Any], source: str | None = None, raw: bytes | None = None
+        self, doc: "Mapping[str, Any]", source: str | None = None, raw: bytes | None = None
     ) -> None:
         """Verify ``doc`` (format, bucketing, structure, digest); raises SnapshotError.
 
@@ -78,7 +79,7 @@ class Snapshot:
         )
 
     @classmethod
-    def from_dict(cls, doc: Mapping[str, Any]) -> Snapshot:
+    def from_dict(cls, doc: "Mapping[str, Any]") -> "Snapshot":
         """Verify a bundle held in memory; a private copy is kept, so ``doc`` may change later."""
         import json
 
@@ -91,7 +92,7 @@ class Snapshot:
         return cls(copied)
 
     @classmethod
-    def from_bytes(cls, data: bytes, source: str | None = None) -> Snapshot:
+    def from_bytes(cls, data: bytes, source: str | None = None) -> "Snapshot":
         """Parse and verify the bytes of a ``snapshot.json``."""
         import json
 
@@ -118,7 +119,7 @@ class Snapshot:
         return cls(doc, source, data)
 
     @classmethod
-    def from_file(cls, path: str | PathLike[str]) -> Snapshot:
+    def from_file(cls, path: "str | PathLike[str]") -> "Snapshot":
         """Read, parse and verify a ``snapshot.json`` file."""
         import os
 
