@@ -4,8 +4,9 @@ The flags that vary are evaluated by generated functions (``specialise_group`` b
 read every attribute they need from the context once, compute a condition several flags test
 once, and evaluate the flags one after the other without a call between them. Per flag that
 saves the call of its own function, a table lookup and the re-reading of shared attributes
-(the targeting key above all). Up to ``GROUP_SIZE`` varying flags make one function, ``whole``,
-that returns the complete answer; more are split into groups that fill a copy of ``template``.
+(the targeting key above all). Up to ``GROUP_SIZE`` varying flags (of at most ``WHOLE_SIZE``)
+make one function, ``whole``, that returns the complete answer; more are split into groups
+that fill a copy of ``template``.
 
 Flags whose answer depends on nothing (unlisted, disabled, a plain ``serve``) are answered from
 constants and counted together: each call adds one to ``calls``, and every outcome in ``fixed``
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     Group = tuple[tuple[str, ...], Callable[..., None]]
 
 GROUP_SIZE = 48  # enough to share the reads; small enough that a failing group costs little
+WHOLE_SIZE = 192  # beyond, copying the template beats building the answer from constants
 PLANS_PER_SNAPSHOT = 64  # lists of flags seen; a service asks for a few
 
 
@@ -61,7 +63,8 @@ class Bulk:
         self.whole: Callable[[Mapping[str, Any], float | None], dict[str, Evaluation]] | None
         self.whole = None
         self.groups: list[Group] = []
-        if not self.slow and not self.duplicates and len(members) <= GROUP_SIZE:
+        small = len(members) <= GROUP_SIZE and len(names) <= WHOLE_SIZE
+        if small and not self.slow and not self.duplicates:
             specs = dict(members)
             every: list[tuple[str, Spec | Evaluation]] = []
             for name in names:
