@@ -154,8 +154,10 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
     for key in ("environment", "source_digest", "digest"):
         if not isinstance(doc.get(key), str):
             raise SnapshotError(f"{key!r} must be a string")
+    from .lazyflags import LazyFlags  # with json: loaded with the first bundle
+
     flags = doc.get("flags")
-    if type(flags).__name__ == "LazyFlags":
+    if isinstance(flags, LazyFlags):
         # Each body was checked to be {...} text; only the file's bytes can verify the digest.
         if raw is None or not _raw_digest_matches(raw, doc["digest"]):
             raise SnapshotError("digest mismatch: the file's bytes do not hash to its digest")
