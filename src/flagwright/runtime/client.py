@@ -180,7 +180,10 @@ class Client:
             except ValueError:  # a naive now: the long way, which answers ERROR where it matters
                 names = state.snapshot.flags if flags is None and state.snapshot else flags
                 long = self._long(context, now, state, None)
-                return {flag: long(flag) for flag in names or ()}
+                every: dict[str, Evaluation] = {}
+                for flag in names or ():  # a comprehension would make `long` a closure cell
+                    every[flag] = long(flag)
+                return every
         hook = self._hook
         if hook is None and state.snapshot is not None:
             if flags is None:
@@ -194,9 +197,8 @@ class Client:
                 try:
                     result = whole(context, seconds)
                 except Exception:  # nothing was counted: each varying flag the long way
-                    return plan.run(
-                        context, seconds, self._long(context, now, state, seconds), True
-                    )
+                    long = self._long(context, now, state, seconds)
+                    return plan.run(context, seconds, long, whole_failed=True)
                 plan.calls += 1  # one hit for every flag in plan.fixed
                 return result
             if not plan.duplicates:
