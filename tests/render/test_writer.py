@@ -159,3 +159,30 @@ def test_without_an_atomic_exchange_two_renames_do_the_swap(
     assert write_tree(config, edited).changed == ["rendered/dev/values/web.yaml"]
     assert {p: b.decode() for p, (b, _) in _tree(config).items()} == edited
     assert [p.name for p in config.iterdir() if p.name.startswith(".rendered")] == []
+
+
+def test_write_files_changes_only_the_given_files_and_keeps_the_rest(config: Path) -> None:
+    """`render --changed-since` writes a few files: the others stay, bytes and mtimes, unread."""
+    texts = _texts(config)
+    write_tree(config, texts)
+    extra = config / "rendered/dev/values/kept.yaml"
+    extra.write_text("kept\n")
+    _age(config)
+    before = _tree(config)
+    path = "rendered/dev/values/web.yaml"
+    changes = writer.write_files(config, {path: texts[path] + "# changed\n",
+                                          "rendered/dev/new.txt": "new\n"})  # fmt: skip
+    assert (changes.changed, changes.added, changes.removed) == (
+        [path],
+        ["rendered/dev/new.txt"],
+        [],
+    )
+    after = _tree(config)
+    assert after[path][0] == (texts[path] + "# changed\n").encode()
+    assert after["rendered/dev/new.txt"][0] == b"new\n"
+    assert {p: v for p, v in after.items() if p not in (path, "rendered/dev/new.txt")} == {
+        p: v for p, v in before.items() if p != path
+    }
+    assert [p.name for p in config.iterdir() if p.name.startswith(".rendered")] == []
+    with pytest.raises(RenderError, match="outside rendered/"):
+        writer.write_files(config, {"flags/x.yaml": "no\n"})
