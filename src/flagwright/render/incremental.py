@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flagwright.allocation import cycle_collector_paused
 from flagwright.check import CheckOptions, run_checks
 from flagwright.check.graphs import find_cycles
 from flagwright.codes import Severity
@@ -75,6 +76,11 @@ class ChangedRender:
 def render_changed_since(
     root: Path, ref: str, today: date, options: RenderOptions
 ) -> ChangedRender:
+    with cycle_collector_paused():
+        return _changed_since(root, ref, today, options)
+
+
+def _changed_since(root: Path, ref: str, today: date, options: RenderOptions) -> ChangedRender:
     git = GitRepo(root)
     commit = git.resolve(ref)
     plan = _plan(root, git, commit, today)
