@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flagwright.check import CheckOptions, run_checks
 from flagwright.diagnostics import Diagnostic, Findings
-from flagwright.index import ConfigIndex, build_index
+from flagwright.load.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, load_repository
 from flagwright.load.resolve import resolve_positions
 from flagwright.render.preflight import preflight

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from flagwright.cli.options import instant
-from flagwright.evaluate import InvalidConfig, Target, load_target, parse_context
-from flagwright.report import as_text
+from flagwright.evaluate.target import InvalidConfig, Target, load_target, parse_context
+from flagwright.report.diagnostics import as_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 

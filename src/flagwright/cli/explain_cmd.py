@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from flagwright.cli.eval_cmd import load_or_exit, target_options
-from flagwright.explain_text import explain_lines
+from flagwright.report.explain import explain_lines
 
 
 @click.command("explain")

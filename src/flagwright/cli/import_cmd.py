@@ -14,7 +14,7 @@ from flagwright.importer import (
     read_source,
     write_import,
 )
-from flagwright.report import as_text
+from flagwright.report.diagnostics import as_text
 
 
 @click.command("import")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from flagwright.scaffold import init_repository
+from flagwright.init.scaffold import init_repository
 
 
 @click.command()

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from flagwright.audit import LogEntry, flag_log
-from flagwright.audit_deploy import DeployEntry, deploy_log, is_app
-from flagwright.diff.format import blast_text, to_data, value_line
+from flagwright.audit.apps import DeployEntry, deploy_log, is_app
+from flagwright.audit.flags import LogEntry, flag_log
 from flagwright.diff.model import SemanticDiff
 from flagwright.gitio.repo import CommitInfo
+from flagwright.report.diff import blast_text, to_data, value_line
 
 
 @click.command()

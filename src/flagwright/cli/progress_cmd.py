@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from flagwright.cli.options import instant
-from flagwright.report import as_text as diagnostics_text
+from flagwright.report.diagnostics import as_text as diagnostics_text
 
 _FORMATS = ("text", "json", "markdown")
 
@@ -43,7 +43,7 @@ def progress(
     other decisions are written) or an edit could not be written; 2 usage.
     """
     from flagwright.progress import run_progress
-    from flagwright.progress.report import as_json, as_markdown, as_text
+    from flagwright.report.progress import as_json, as_markdown, as_text
 
     result = run_progress(Path(ctx.obj["root"]), at or datetime.now(UTC), env=env, dry_run=dry_run)
     if result.invalid:

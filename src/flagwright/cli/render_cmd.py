@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from flagwright.report import as_text
-from flagwright.validate import validate_repository
+from flagwright.check.repository import validate_repository
+from flagwright.report.diagnostics import as_text
 
 
 @click.command()

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from flagwright.cli.edit_output import echo_outcome, edit_flag, now_option
+from flagwright.cli.options import edit_flag, now_option
 from flagwright.edit.ops import restore
 from flagwright.edit.rollback import rollback_entry
+from flagwright.report.edit import outcome_text
 
 
 @click.command()
@@ -24,4 +25,4 @@ def rollback(ctx: click.Context, flag: str, env: str, to: str | None, now: str |
     edit = restore(env, node)
     outcome = edit_flag(ctx, flag, lambda *_: edit, now)
     click.echo(f"restoring {env} entry of {flag} from {sha[:12]}")
-    echo_outcome(outcome)
+    click.echo(outcome_text(outcome), nl=False)

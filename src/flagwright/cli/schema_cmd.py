@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from flagwright.schemas import schema_drift, write_schemas
+from flagwright.model.schemas import schema_drift, write_schemas
 
 
 @click.command()

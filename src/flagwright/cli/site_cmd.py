@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from flagwright.evaluate import InvalidConfig, parse_instant
-from flagwright.report import as_text
+from flagwright.evaluate.target import InvalidConfig, parse_instant
+from flagwright.report.diagnostics import as_text
 
 
 def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from flagwright.check.repository import validate_repository
 from flagwright.diagnostics import has_errors
-from flagwright.report import FORMATTERS
-from flagwright.validate import validate_repository
+from flagwright.report.diagnostics import FORMATTERS
 
 
 @click.command()

@@ -24,7 +24,7 @@ from flagwright.diff.revisions import diff_revisions
 from flagwright.edit.ops import Edit
 from flagwright.edit.splice import EditError, edit_node, load_all, make_yaml
 from flagwright.gitio.revision import Revision
-from flagwright.index import ConfigIndex, build_index
+from flagwright.load.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, load_files, load_repository
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Flag

@@ -10,15 +10,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flagwright import jsonlimits
+from flagwright.check.repository import validate_repository
 from flagwright.check.suggest import did_you_mean
 from flagwright.compile import compile_snapshot
 from flagwright.diagnostics import Diagnostic
 from flagwright.errors import UserError
-from flagwright.jsonlimits import JsonLimitError
+from flagwright.load import jsonlimits
+from flagwright.load.jsonlimits import JsonLimitError
 from flagwright.runtime import Client, Evaluation, Snapshot
 from flagwright.runtime.timeparse import parse_datetime
-from flagwright.validate import validate_repository
 
 if TYPE_CHECKING:  # the runtime loads explain lazily; annotations only need the name
     from flagwright.runtime import Explanation

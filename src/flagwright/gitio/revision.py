@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flagwright.diagnostics import Findings
 from flagwright.gitio.repo import GitRepo
-from flagwright.index import ConfigIndex, build_index
+from flagwright.load.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, load_text, merge_loaded, require_config_repo
 
 WORK_TREE = "work tree"

@@ -15,15 +15,13 @@ from pathlib import Path
 
 from flagwright.check import CheckOptions, run_checks
 from flagwright.diagnostics import Diagnostic, Findings
-from flagwright.diff.format import blast_text
 from flagwright.edit import EditError, apply_edit
 from flagwright.edit.ops import Edit, advance, set_enabled, step_back
 from flagwright.edit.splice import edit_node
 from flagwright.errors import UserError
-from flagwright.gates import gates_of, query_names
 from flagwright.gitio.repo import GitRepo
 from flagwright.gitio.revision import WORK_TREE, Revision
-from flagwright.index import ConfigIndex, build_index
+from flagwright.load.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, Located, load_files, load_repository
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Environment, Flag, RolloutPlan
@@ -32,6 +30,8 @@ from flagwright.progress.decision import OFF, Decision, Facts, Step, rule
 from flagwright.progress.history import stage_entered, stage_key
 from flagwright.progress.measure import Prometheus, measure
 from flagwright.progress.queries import render_query
+from flagwright.report.diff import blast_text
+from flagwright.rollouts.gates import gates_of, query_names
 
 MakeEdit = Callable[[ConfigIndex, Flag], Edit]
 

@@ -30,12 +30,13 @@ from typing import Any
 
 from flagwright.check import CheckOptions, run_checks
 from flagwright.check.graphs import find_cycles
+from flagwright.check.repository import validate_repository
 from flagwright.codes import Severity
 from flagwright.compile.json_out import compact_json
 from flagwright.compile.snapshot import assemble_bundle, compile_flags
 from flagwright.diagnostics import Finding, Findings
 from flagwright.gitio.repo import GitRepo
-from flagwright.index import ConfigIndex, build_index
+from flagwright.load.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, config_files, load_files, load_repository
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Environment, Flag
@@ -53,7 +54,6 @@ from flagwright.render.pipeline import (
     render_validated,
     validate_artifacts,
 )
-from flagwright.validate import validate_repository
 
 
 @dataclass(frozen=True, slots=True)

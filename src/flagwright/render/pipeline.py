@@ -15,12 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flagwright.allocation import cycle_collector_paused
+from flagwright.check.repository import Validated, validate_repository
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
 from flagwright.diagnostics import Diagnostic, Finding, Findings, Source, has_errors
 from flagwright.errors import RenderError
-from flagwright.index import ConfigIndex
+from flagwright.load.allocation import cycle_collector_paused
+from flagwright.load.index import ConfigIndex
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Repository
 from flagwright.render.argocd import render_applications
@@ -35,7 +36,6 @@ from flagwright.render.kube_validate import ManifestValidator
 from flagwright.render.rollout import render_rollouts
 from flagwright.render.templating import ValueTemplates
 from flagwright.render.values import render_values
-from flagwright.validate import Validated, validate_repository
 
 RenderFn = Callable[[EnvContext], dict[str, Artifact]]
 Progress = Callable[[int], None]
