@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from flagwright.check import CheckOptions, run_checks
-from flagwright.diagnostics import Diagnostic, Findings
+from flagwright.check import CheckOptions
+from flagwright.diagnostics import Diagnostic
 from flagwright.errors import GitError, UserError
 from flagwright.gitio.repo import GitRepo
 from flagwright.gitio.revision import RevisionLoader
@@ -58,10 +58,8 @@ def validate_push(
     head_sha = git.resolve(target)
     base_sha = _base(git, source, head_sha)
     loader = RevisionLoader(git)
-    head = loader.commit(head_sha, head_sha[:12])
-    findings = Findings(list(head.findings.items))
-    run_checks(head.index, findings, CheckOptions(today=today, strict=strict))
-    diagnostics = resolve_positions(findings.items, head.loaded.texts)
+    head = loader.commit(head_sha, head_sha[:12], CheckOptions(today=today, strict=strict))
+    diagnostics = head.diagnostics
     ok = not any(d.severity == "error" for d in diagnostics)
     if ok and base_sha is not None and base_sha != head_sha:
         base = loader.commit(base_sha, base_sha[:12])
