@@ -10,6 +10,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,6 +40,8 @@ from flagwright.render.values import render_values
 
 RenderFn = Callable[[EnvContext], dict[str, Artifact]]
 Progress = Callable[[int], None]
+# Given the number of steps, a context that yields the ``advance`` callback (or None).
+ProgressBar = Callable[[int], AbstractContextManager[Progress | None]]
 
 RENDERERS: list[tuple[str, RenderFn]] = [
     ("values", render_values),
@@ -78,14 +81,21 @@ class RenderOutput:
 
 
 def render_repository(
-    root: Path, today: date, options: RenderOptions, progress: Progress | None = None
+    root: Path,
+    today: date,
+    options: RenderOptions,
+    progress: ProgressBar | None = None,
 ) -> RenderOutput:
-    """Validate, then render; with validation errors nothing is rendered."""
+    """Validate, then render; with validation errors nothing is rendered. ``progress`` makes a
+    progress bar for the number of steps (:func:`step_count`) once validation has passed."""
     validated = validate_repository(root, today)
     scope = RENDERED if options.env is None else f"{RENDERED}/{options.env}"
     if not validated.ok:
         return RenderOutput({}, validated.diagnostics, scope, rendered=False)
-    return render_validated(validated, options, progress)
+    if progress is None:
+        return render_validated(validated, options)
+    with progress(step_count(validated, options)) as advance:
+        return render_validated(validated, options, advance)
 
 
 def step_count(validated: Validated, options: RenderOptions) -> int:
