@@ -1,4 +1,6 @@
-"""Load → index → check → locate: the one way files become a checked configuration.
+"""Load → index → check → locate: the one way files become a checked configuration; and
+``flagwright validate``'s core (:func:`validate_work_tree`; ``--pre-push`` is
+:mod:`flagwright.policy.pushed`), which returns a :class:`Validation` and never prints.
 
 ``validate`` runs all of it on the work tree (and what render would refuse); the edits check the
 configuration before and after an edit in memory, ``progress`` the work tree it decides on, and a
@@ -13,7 +15,8 @@ from datetime import date
 from pathlib import Path
 
 from flagwright.check import CheckOptions, run_checks
-from flagwright.diagnostics import Diagnostic, Findings
+from flagwright.diagnostics import Diagnostic, Findings, has_errors
+from flagwright.errors import Status
 from flagwright.load.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, load_repository
 from flagwright.load.resolve import resolve_positions
@@ -58,3 +61,38 @@ def validate_repository(root: Path, today: date, strict: bool = False) -> Valida
     """``flagwright validate``'s core: the work tree, every check, and what render would refuse."""
     options = CheckOptions(today=today, strict=strict)
     return check_loaded(load_repository(root), options, preflight=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    head: str  # the pushed commit
+    base: str | None  # what it is judged against; None: nothing to compare with
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    files: int
+    documents: int
+    diagnostics: list[Diagnostic]
+    pushed: Pushed | None = None  # --pre-push: which commits
+
+    @property
+    def status(self) -> Status:
+        return Status.of(not has_errors(self.diagnostics))
+
+
+def validate_work_tree(
+    root: Path, today: date, strict: bool = False, base: str | None = None,
+    now: str | None = None,
+) -> Validation:  # fmt: skip
+    """Every check on the work tree; with ``base``, also the policies on the change from it,
+    once the work tree itself is valid, judged at ``now`` (RFC 3339 as given, read only then;
+    default: the clock)."""
+    result = validate_repository(root, today=today, strict=strict)
+    diagnostics = result.diagnostics
+    if base is not None and result.ok:
+        from flagwright.policy import parse_now, policy_diagnostics
+
+        found = policy_diagnostics(root, base, result.repo, result.index, parse_now(now))
+        diagnostics = sorted(set(diagnostics) | set(found))
+    return Validation(len(result.repo.texts), len(result.repo.documents), diagnostics)
