@@ -4,10 +4,20 @@ escaping a command is a bug (exit 3)."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flagwright.diagnostics import Diagnostic
 
 
 class UserError(Exception):
-    """A problem with the input or the environment that the user must fix."""
+    """A problem with the input or the environment that the user must fix.
+
+    ``diagnostics``: the problems at file:line:col behind it, printed before the message.
+    """
+
+    diagnostics: Sequence[Diagnostic] = ()
 
 
 class GitError(UserError):

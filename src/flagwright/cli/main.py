@@ -90,6 +90,10 @@ def main(argv: list[str] | None = None) -> Any:
         exc.show()
         sys.exit(exc.exit_code)
     except UserError as exc:
+        if exc.diagnostics:
+            from flagwright.report.diagnostics import as_text
+
+            click.echo(as_text(exc.diagnostics), err=True, nl=False)
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:

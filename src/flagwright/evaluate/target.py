@@ -25,11 +25,13 @@ if TYPE_CHECKING:  # the runtime loads explain lazily; annotations only need the
 
 
 class InvalidConfig(UserError):
-    """The configuration has errors, so there is nothing trustworthy to evaluate."""
+    """The configuration has errors, so there is nothing trustworthy to evaluate. ``also`` says
+    what else was not done."""
 
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, diagnostics: list[Diagnostic], also: str = "") -> None:
         errors = sum(d.severity == "error" for d in diagnostics)
-        super().__init__(f"the configuration has {errors} error(s); nothing was evaluated")
+        more = f"; {also}" if also else ""
+        super().__init__(f"the configuration has {errors} error(s); nothing was evaluated{more}")
         self.diagnostics = diagnostics
 
 
@@ -71,6 +73,27 @@ def load_target(root: Path, flag: str, env: str, today: date) -> Target:
     bundle = compile_snapshot(index, env)
     # The bundle was compiled here and is not changed later: no private copy is needed.
     return Target(flag, env, bundle, Client(Snapshot(bundle)))
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    explanation: Explanation
+    flags: dict[str, Any]  # the environment's compiled flags, for what the trace leaves implicit
+
+
+def evaluate_flag(
+    root: Path, flag: str, env: str, context: Mapping[str, Any], at: datetime | None, today: date
+) -> Evaluation:
+    """``flagwright eval``'s core: what the runtime serves ``context`` at ``at``."""
+    return load_target(root, flag, env, today).evaluate(context, at)
+
+
+def explain_flag(
+    root: Path, flag: str, env: str, context: Mapping[str, Any], at: datetime | None, today: date
+) -> Explained:
+    """``flagwright explain``'s core: the runtime's trace of the same evaluation."""
+    target = load_target(root, flag, env, today)
+    return Explained(target.explain(context, at), target.bundle["flags"])
 
 
 def _known(names: Iterable[str]) -> str:

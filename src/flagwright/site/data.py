@@ -37,7 +37,7 @@ def build_data(root: Path, options: SiteOptions) -> dict[str, Any]:
     """Validate and compile the work tree, read the history, and assemble the site's data."""
     validated = validate_repository(root, today=options.now.date())
     if not validated.ok:
-        raise InvalidConfig(validated.diagnostics)
+        raise InvalidConfig(validated.diagnostics, also="no site written")
     index = validated.index
     envs = environment_order(index)
     compiled = {env: compile_flags(index, env) for env in envs}
