@@ -19,7 +19,7 @@ from flagwright.diagnostics import Diagnostic, Findings
 from flagwright.edit import EditError, apply_edit
 from flagwright.edit.ops import Edit, advance, set_enabled, step_back
 from flagwright.edit.splice import edit_node
-from flagwright.errors import UserError
+from flagwright.errors import Status, UserError
 from flagwright.gitio.repo import GitRepo
 from flagwright.gitio.revision import WORK_TREE, Revision
 from flagwright.load.index import ConfigIndex
@@ -57,11 +57,11 @@ class ProgressResult:
         return any(d.unreadable for d in self.decisions)
 
     @property
-    def exit_status(self) -> int:
-        """1 when nothing was decided (invalid configuration), a gate could not be read or an
-        edit could not be written; else 0."""
+    def status(self) -> Status:
+        """Failed when nothing was decided (invalid configuration), a gate could not be read or
+        an edit could not be written."""
         failed = self.unreadable or any(d.error for d in self.decisions)
-        return 1 if self.invalid or failed else 0
+        return Status.of(not (self.invalid or failed))
 
 
 @dataclass(frozen=True, slots=True)

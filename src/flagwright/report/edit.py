@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flagwright.edit import EditOutcome
+from flagwright.edit.rollback import Rollback
 from flagwright.report.diff import as_text
 
 
@@ -12,3 +13,8 @@ def outcome_text(outcome: EditOutcome) -> str:
     else:
         head = f"{outcome.path}: already as requested, nothing written"
     return f"{head}\n{as_text(outcome.diff)}"
+
+
+def rollback_text(rollback: Rollback) -> str:
+    restored = f"restoring {rollback.env} entry of {rollback.flag} from {rollback.commit[:12]}"
+    return f"{restored}\n{outcome_text(rollback.outcome)}"
