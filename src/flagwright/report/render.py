@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flagwright.render.command import RenderRun
 from flagwright.report.diagnostics import as_text
-from flagwright.report.lines import Line, err, out
+from flagwright.report.lines import Line, err, out, per_file
 
 
 def render_lines(run: RenderRun) -> list[Line]:
@@ -50,12 +50,7 @@ def _drift(run: RenderRun) -> list[Line]:
 def _written(run: RenderRun) -> list[Line]:
     changes = run.written
     assert changes is not None
-    lines = [
-        out(f"{path}: {label}\n")
-        for label, paths in (("added", changes.added), ("changed", changes.changed),
-                             ("removed", changes.removed))
-        for path in paths
-    ]  # fmt: skip
+    lines = per_file(changes, "{path}: {label}\n")
     if any(path.endswith("/flags/featuremanagement.json") for path in run.output.files):
         from flagwright.render.exports import FEATUREMANAGEMENT_NOTE
 
