@@ -109,8 +109,11 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(1)
     except Exception as exc:
         _internal(exc)
-    # A command returns its result's status; click itself returns the code of --help/--version.
-    return EXIT_CODES[returned] if isinstance(returned, Status) else returned
+    # A command returns its result's status, or nothing when it can only succeed (or raise);
+    # click itself returns the code of --help and --version.
+    if isinstance(returned, Status):
+        return EXIT_CODES[returned]
+    return EXIT_CODES[Status.OK] if returned is None else returned
 
 
 def _internal(exc: Exception) -> NoReturn:
