@@ -20,8 +20,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from flagwright import promql
-from flagwright.validate import validate_repository
+from flagwright.check.repository import validate_repository
+from flagwright.rollouts import promql
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)

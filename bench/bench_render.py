@@ -34,6 +34,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from flagwright.check.repository import validate_repository
 from flagwright.render import pipeline
 from flagwright.render.pipeline import (
     RenderOptions,
@@ -41,7 +42,6 @@ from flagwright.render.pipeline import (
     render_validated,
 )
 from flagwright.render.writer import write_tree
-from flagwright.validate import validate_repository
 from generate import generate_repo
 
 HERE = Path(__file__).resolve().parent

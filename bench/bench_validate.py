@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from flagwright.validate import validate_repository
+from flagwright.check.repository import validate_repository
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate_repo

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from flagwright.check.repository import validate_repository
 from flagwright.model.conditions import Operator
-from flagwright.validate import validate_repository
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))

@@ -11,11 +11,11 @@ from syrupy.assertion import SnapshotAssertion
 from tests import cli_runner
 from tests.cli_runner import Ran
 
-import flagwright.validate
+import flagwright.check.repository
 from corpus_helpers import CORPUS, TODAY, describe
 from flagwright.codes import Severity
 from flagwright.diagnostics import Diagnostic
-from flagwright.report import as_github
+from flagwright.report.diagnostics import as_github
 
 MANY = CORPUS / "many-problems"
 RunCli = Callable[..., Ran]
@@ -105,7 +105,7 @@ def test_internal_error_exits_3_with_one_line(monkeypatch: pytest.MonkeyPatch) -
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(flagwright.validate, "run_checks", broken)
+    monkeypatch.setattr(flagwright.check.repository, "run_checks", broken)
     # Through main(), the real entry point: it alone maps unexpected exceptions to exit 3.
     result = cli_runner.run_cli(*_validate(MANY))
     out, err = result.stdout, result.stderr

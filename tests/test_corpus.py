@@ -7,8 +7,8 @@ import pytest
 from tests.cli_runner import run_cli
 
 from corpus_helpers import TODAY, Case, corpus_cases, describe, matches, parse_line
+from flagwright.check.repository import validate_repository
 from flagwright.codes import Code
-from flagwright.validate import validate_repository
 
 CASES = corpus_cases()
 # Codes a committed corpus folder cannot produce, and the test that covers each instead.

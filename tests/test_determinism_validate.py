@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import flagwright.load.repository as repository
 from corpus_helpers import CORPUS, TODAY, corpus_cases
+from flagwright.check.repository import validate_repository
 from flagwright.load.repository import config_files
-from flagwright.validate import validate_repository
 
 # Cases whose names collide once merged (several 'dev' environments, Repository documents,
 # flags named 'a'), so which document counts as "first" depends on the order files are read.

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from tests.cli_runner import Ran, run_cli
 
-from flagwright.index import ConfigIndex
+from flagwright.check.repository import validate_repository
+from flagwright.load.index import ConfigIndex
 from flagwright.model import (
     AllCondition,
     AnyCondition,
@@ -30,7 +31,6 @@ from flagwright.model import (
     TimeCondition,
 )
 from flagwright.model.environment import BlueGreen, Canary
-from flagwright.validate import validate_repository
 
 # Pinned so the test does not start failing on the day a flag expires; the real date is checked by
 # `flagwright validate` in CI and pre-commit, where a stale flag is a warning the owner must act on.

@@ -10,7 +10,7 @@ from yamllint import linter
 from yamllint.config import YamlLintConfig
 
 from cli_runner import run_cli
-from flagwright.schemas import generate_schemas
+from flagwright.model.schemas import generate_schemas
 
 EXPECTED = [
     ".pre-commit-config.yaml",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from corpus_helpers import TODAY
+from flagwright.check.repository import validate_repository
 from flagwright.codes import Code
 from flagwright.load.repository import load_repository
 from flagwright.load.resolve import resolve_positions
@@ -18,7 +19,6 @@ from flagwright.load.yamlio import (
     decode,
     load_documents,
 )
-from flagwright.validate import validate_repository
 
 
 def load_one(text: str) -> object:

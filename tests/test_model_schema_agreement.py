@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from flagwright.load.repository import config_files
 from flagwright.load.yamlio import YamlError, load_documents
 from flagwright.model import KINDS
-from flagwright.schemas import schema_file_name
+from flagwright.model.schemas import schema_file_name
 
 ROOT = Path(__file__).resolve().parent.parent
 

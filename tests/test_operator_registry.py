@@ -14,12 +14,12 @@ from typing import Any, get_args
 import pytest
 from tests.render.fixture_repo import write_repo
 
+from flagwright.check.repository import validate_repository
 from flagwright.diff.describe import condition_text
 from flagwright.export import jsonlogic
 from flagwright.importer import flagd_conditions
 from flagwright.model.conditions import LIST_OPERATORS, Operator
 from flagwright.runtime.conditions import OPERATORS, compile_condition
-from flagwright.validate import validate_repository
 
 # One valid operand per operator: what a flag author would write after `value:` / `values:`.
 SAMPLE: dict[str, Any] = {

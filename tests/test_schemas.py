@@ -22,7 +22,7 @@ from tests.cli_runner import run_cli
 from flagwright.load.repository import config_files
 from flagwright.load.yamlio import load_documents
 from flagwright.model import KINDS
-from flagwright.schemas import generate_schemas, schema_file_name
+from flagwright.model.schemas import generate_schemas, schema_file_name
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_FILES = config_files(ROOT)

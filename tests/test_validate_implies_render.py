@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus_helpers import TODAY, corpus_cases
+from flagwright.check.repository import validate_repository
 from flagwright.policy import policy_diagnostics
 from flagwright.render.pipeline import RenderOptions, render_validated
-from flagwright.validate import validate_repository
 from render.fixture_repo import FILES, write_repo
 
 CASES = corpus_cases()

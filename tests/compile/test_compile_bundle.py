@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from flagwright.check.repository import Validated, validate_repository
 from flagwright.compile import (
     CompileError,
     UnknownEnvironment,
@@ -22,7 +23,6 @@ from flagwright.compile import (
     select_flags,
 )
 from flagwright.runtime import Snapshot, SnapshotError, canonical_bytes, compute_digest
-from flagwright.validate import Validated, validate_repository
 
 from .fixture_config import FILES, write_config
 
@@ -159,7 +159,7 @@ import sys
 from datetime import date
 from pathlib import Path
 from flagwright.compile import compile_snapshot, dump_bundle
-from flagwright.validate import validate_repository
+from flagwright.check.repository import validate_repository
 root = Path(sys.argv[1])
 validated = validate_repository(root, today=date(2026, 11, 23))
 for env in ("dev", "prod"):
@@ -280,13 +280,13 @@ def test_a_compile_error_after_validation_passed_is_an_internal_error(
     """The checker and the compiler disagreeing is flagwright's bug: exit 3, not a user error."""
     from tests.cli_runner import run_cli
 
-    import flagwright.validate
+    import flagwright.check.repository
 
     flag = config / "flags" / "fractional.yaml"
     text = flag.read_text(encoding="utf-8").replace("spades: 25}", "spades: 35}")
     flag.write_text(text, encoding="utf-8")
     assert not validate_repository(config, today=date(2026, 11, 23)).ok  # the checks see it
-    monkeypatch.setattr(flagwright.validate, "run_checks", lambda *args, **kwargs: None)
+    monkeypatch.setattr(flagwright.check.repository, "run_checks", lambda *args, **kwargs: None)
     ran = run_cli("-C", str(config), "eval", "fractional", "--env", "prod")
     assert ran.exit_code == 3, ran.stderr
     assert ran.stderr.startswith("internal error: CompileError: flag 'fractional' in 'prod': ")

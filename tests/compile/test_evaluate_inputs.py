@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from flagwright.evaluate import parse_context, parse_instant
-from flagwright.explain_text import attributes, summarize
+from flagwright.evaluate.target import parse_context, parse_instant
+from flagwright.report.explain import attributes, summarize
 
 
 @pytest.mark.parametrize(

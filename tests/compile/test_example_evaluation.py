@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from cli_runner import run_cli
+from flagwright.check.repository import validate_repository
 from flagwright.compile import compile_snapshot, dump_bundle
 from flagwright.runtime import Snapshot
-from flagwright.validate import validate_repository
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Pinned like tests/test_example.py, so a flag passing its 'expires' date does not fail this test.

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from flagwright.diff.format import as_text
 from flagwright.diff.model import Move
 from flagwright.diff.run import run_diff
+from flagwright.report.diff import as_text
 from flagwright.runtime.bucketing import bucket
 
 from .conftest import GitWork, replace

@@ -3,8 +3,8 @@ purpose (FW407); `diff` says which Argo CD Application is deleted."""
 
 from __future__ import annotations
 
-from flagwright.diff.format import as_json, as_markdown, as_text
 from flagwright.diff.run import run_diff
+from flagwright.report.diff import as_json, as_markdown, as_text
 
 from .conftest import GitWork, replace
 from .test_policy import _validate

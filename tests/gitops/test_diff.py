@@ -7,9 +7,9 @@ import json
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from flagwright.diff.format import FORMATTERS, as_text
 from flagwright.diff.model import FlagChange, Move, SemanticDiff
 from flagwright.diff.run import run_diff
+from flagwright.report.diff import FORMATTERS, as_text
 
 from .conftest import GitWork, replace
 

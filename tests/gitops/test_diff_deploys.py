@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flagwright.diff.format import FORMATTERS
 from flagwright.diff.run import run_diff
+from flagwright.report.diff import FORMATTERS
 
 from .conftest import GitWork, replace
 

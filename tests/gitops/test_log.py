@@ -6,7 +6,7 @@ import json
 
 from tests.cli_runner import run_cli
 
-from flagwright.audit import flag_log
+from flagwright.audit.flags import flag_log
 
 from .conftest import GitWork, replace
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from flagwright.check.repository import validate_repository
 from flagwright.importer import plan_import, write_import
 from flagwright.importer.featuremanagement import NOTE
-from flagwright.validate import validate_repository
 
 from .helpers import FM_SAMPLES, make_repo
 

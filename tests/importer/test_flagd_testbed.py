@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from flagwright.check.repository import validate_repository
 from flagwright.importer import plan_import, write_import
-from flagwright.validate import validate_repository
 
 from .helpers import TESTBED, make_repo
 

@@ -7,8 +7,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+from flagwright.check.repository import validate_repository
 from flagwright.importer import plan_import, write_import
-from flagwright.validate import validate_repository
 
 from .helpers import make_repo
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from flagwright.check.repository import validate_repository
 from flagwright.compile import compile_snapshot
 from flagwright.export.flagd import flagd_export
 from flagwright.importer import plan_import, write_import
 from flagwright.runtime import Client
-from flagwright.validate import validate_repository
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_DAY = date(2026, 11, 23)

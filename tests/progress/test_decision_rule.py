@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from flagwright.gates import Gate, Verdict
 from flagwright.progress.decision import Facts, Step, rule
 from flagwright.progress.measure import GateReading, Measurement
 from flagwright.progress.prometheus import Reading, parse_answer
+from flagwright.rollouts.gates import Gate, Verdict
 
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 GATE = Gate("max_error_rate", "error_rate", "max", 0.05)

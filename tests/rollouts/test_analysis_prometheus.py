@@ -1,6 +1,7 @@
 """AnalysisTemplates against a real Prometheus: every rendered query runs, and the conditions
-give the verdict a gate means (flagwright.gates) below, at and above the threshold, and for no
-data. The conditions are evaluated as Argo Rollouts does (expr_eval, exactly the forms emitted)."""
+give the verdict a gate means (flagwright.rollouts.gates) below, at and above the threshold, and
+for no data. The conditions are evaluated as Argo Rollouts does (expr_eval, exactly the forms
+emitted)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flagwright.gates import Gate, Verdict, gates_of
 from flagwright.model.environment import Metrics
 from flagwright.model.plan import Gates
 from flagwright.render.analysis import analysis_metrics, conditions, deploy_query_names
+from flagwright.rollouts.gates import Gate, Verdict, gates_of
 
 from .expr_eval import evaluate, measurement
 from .prometheus import Prometheus

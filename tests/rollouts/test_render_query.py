@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from flagwright.codes import Code
-from flagwright.gates import TemplateProblem, check_query_template, query_names, render_query
+from flagwright.rollouts.gates import (
+    TemplateProblem,
+    check_query_template,
+    query_names,
+    render_query,
+)
 
 NAMES = query_names("checkout", "prod", "shop-prod", flag="new-api", variant="on")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from corpus_helpers import CORPUS, TODAY
-from flagwright import promql
-from flagwright.validate import validate_repository
+from flagwright.check.repository import validate_repository
+from flagwright.rollouts import promql
 
 
 def test_without_promtool_queries_are_unchecked(monkeypatch: pytest.MonkeyPatch) -> None:

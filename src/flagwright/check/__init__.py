@@ -14,7 +14,7 @@ from flagwright.check.graphs import check_cycles
 from flagwright.check.plans import check_plans
 from flagwright.check.selection import check_selections
 from flagwright.diagnostics import Findings
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 
 
 @dataclass(frozen=True, slots=True)

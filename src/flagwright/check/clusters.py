@@ -10,7 +10,7 @@ from flagwright.check.flags import _FlagChecker
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.load.repository import Located
 from flagwright.model import Environment
 

@@ -10,7 +10,7 @@ from typing import Any
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings, Source, YamlPath, show
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.model import (
     AllCondition,
     AnyCondition,

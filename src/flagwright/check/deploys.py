@@ -12,22 +12,22 @@ from dataclasses import dataclass
 
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
-from flagwright.deploys import replica_count
 from flagwright.diagnostics import Findings, Source, YamlPath
-from flagwright.gates import (
+from flagwright.load.index import ConfigIndex
+from flagwright.load.repository import Located
+from flagwright.model import Environment
+from flagwright.model.deploy import DeployFields
+from flagwright.model.environment import BlueGreen, Canary
+from flagwright.model.plan import Gates
+from flagwright.rollouts.deploys import replica_count
+from flagwright.rollouts.gates import (
     TemplateProblem,
     check_query_template,
     gates_of,
     query_names,
     render_query,
 )
-from flagwright.index import ConfigIndex
-from flagwright.load.repository import Located
-from flagwright.model import Environment
-from flagwright.model.deploy import DeployFields
-from flagwright.model.environment import BlueGreen, Canary
-from flagwright.model.plan import Gates
-from flagwright.promql import PromtoolMissing, syntax_errors
+from flagwright.rollouts.promql import PromtoolMissing, syntax_errors
 
 _SIDES = {"blue-green": ("active", "preview"), "canary": ("stable", "canary")}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.model.environment import Canary
 
 

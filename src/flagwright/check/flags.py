@@ -9,7 +9,7 @@ from flagwright.check.conditions import ConditionChecker, always_true
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code, Severity
 from flagwright.diagnostics import Findings, YamlPath, show
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.load.repository import Located
 from flagwright.model import EnvEntry, Flag, Rollout, RolloutPlan, Rule
 from flagwright.model.base import in_calendar

@@ -7,7 +7,7 @@ from typing import Any
 
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.load.repository import Located
 from flagwright.model import (
     AllCondition,

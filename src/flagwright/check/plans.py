@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 
 
 def check_plans(index: ConfigIndex, findings: Findings) -> None:

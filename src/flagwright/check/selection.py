@@ -15,7 +15,7 @@ from fnmatch import translate
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 
 _GLOB_CHARS = frozenset("*?[")
 

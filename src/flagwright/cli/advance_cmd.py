@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from flagwright.cli.edit_output import echo_outcome, edit_flag, now_option
+from flagwright.cli.options import edit_flag, now_option
 from flagwright.edit.ops import advance as advance_edit
+from flagwright.report.edit import outcome_text
 
 
 @click.command()
@@ -18,4 +19,4 @@ def advance(ctx: click.Context, flag: str, env: str, now: str | None) -> None:
     outcome = edit_flag(
         ctx, flag, lambda index, model, raw: advance_edit(index, model, env, raw), now
     )
-    echo_outcome(outcome)
+    click.echo(outcome_text(outcome), nl=False)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from flagwright.diff.format import FORMATTERS
 from flagwright.diff.run import run_diff
+from flagwright.report.diff import FORMATTERS
 
 
 @click.command()

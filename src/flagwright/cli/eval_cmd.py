@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -11,8 +10,8 @@ from typing import Any, TypeVar
 import click
 
 from flagwright.cli.options import instant
-from flagwright.evaluate import InvalidConfig, Target, load_target, parse_context
-from flagwright.report import as_text
+from flagwright.evaluate.target import evaluate_flag, parse_context
+from flagwright.report.eval import evaluation_json, evaluation_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,16 +50,6 @@ def target_options(command: F) -> F:
     return command
 
 
-def load_or_exit(ctx: click.Context, flag: str, env: str) -> Target:
-    """The compiled target; a configuration with errors prints them (stderr) and exits 1."""
-    try:
-        return load_target(Path(ctx.obj["root"]), flag, env, today=date.today())
-    except InvalidConfig as exc:
-        click.echo(as_text(exc.diagnostics), nl=False, err=True)
-        click.echo(f"error: {exc}", err=True)
-        ctx.exit(1)
-
-
 @click.command("eval")
 @target_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
@@ -78,14 +67,5 @@ def eval_(
     The configuration in the working tree is validated and compiled in memory (rendered/ is not
     read), then evaluated by flagwright.runtime, the same code services run.
     """
-    target = load_or_exit(ctx, flag, env)
-    evaluation = target.evaluate(context, at)
-    if as_json:
-        record = {"flag": flag, "environment": env, **evaluation.as_dict()}
-        click.echo(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False))
-        return
-    click.echo(f"value:   {json.dumps(evaluation.value, ensure_ascii=False, sort_keys=True)}")
-    click.echo(f"variant: {evaluation.variant}")
-    click.echo(f"reason:  {evaluation.reason}")
-    if evaluation.rule is not None:
-        click.echo(f"rule:    {evaluation.rule}")
+    found = evaluate_flag(Path(ctx.obj["root"]), flag, env, context, at, date.today())
+    click.echo(evaluation_json(flag, env, found) if as_json else evaluation_text(found), nl=False)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
 
-from flagwright.cli.eval_cmd import load_or_exit, target_options
-from flagwright.explain_text import explain_lines
+from flagwright.cli.eval_cmd import target_options
+from flagwright.evaluate.target import explain_flag
+from flagwright.report.explain import explain_text
 
 
 @click.command("explain")
@@ -23,7 +25,5 @@ def explain(
     and whether it matched, the rollout stage in force, the bucket (0-9999) and the variant
     range it fell in, and the result. Same evaluator as `eval` and the runtime.
     """
-    target = load_or_exit(ctx, flag, env)
-    explanation = target.explain(context, at)
-    for line in explain_lines(explanation, target.bundle["flags"], context):
-        click.echo(line)
+    found = explain_flag(Path(ctx.obj["root"]), flag, env, context, at, date.today())
+    click.echo(explain_text(found, context), nl=False)

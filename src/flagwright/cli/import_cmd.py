@@ -6,15 +6,10 @@ from pathlib import Path
 
 import click
 
-from flagwright.importer import (
-    FORMATS,
-    SourceFormat,
-    choose_environment,
-    plan_import,
-    read_source,
-    write_import,
-)
-from flagwright.report import as_text
+from flagwright.cli.echo import echo
+from flagwright.errors import Status
+from flagwright.importer import FORMATS, SourceFormat, import_file
+from flagwright.report.imports import import_lines
 
 
 @click.command("import")
@@ -44,27 +39,12 @@ def import_(
     env: str | None,
     force: bool,
     out: Path | None,
-) -> None:
+) -> Status:
     """Write one flag YAML file per flag of a flagd or FeatureManagement file.
 
     Whatever has no exact flagwright equivalent is reported at its file:line:col and that flag is
     not written; the exit code is then 1.
     """
-    root = Path(ctx.obj["root"])
-    environment = choose_environment(root, env)
-    out_dir = out if out is not None else root / "flags"
-    plan = plan_import(read_source(file), str(file), fmt, environment, out_dir, root)
-    if plan.diagnostics:
-        click.echo(as_text(plan.diagnostics), nl=False)
-    written, unchanged = write_import(plan, force)
-    for path in written:
-        click.echo(f"{path}: written")
-    for note in plan.notes:
-        click.echo(f"note: {note}", err=True)
-    skipped = "" if plan.complete else "; see the problems above: those flags were not imported"
-    click.echo(
-        f"imported {len(plan.flags)} flag(s) into {environment!r}: {len(written)} file(s) written, "
-        f"{len(unchanged)} unchanged{skipped}",
-        err=True,
-    )
-    ctx.exit(0 if plan.complete else 1)
+    run = import_file(Path(ctx.obj["root"]), file, fmt, env, force, out)
+    echo(import_lines(run))
+    return run.status

@@ -6,15 +6,13 @@ from pathlib import Path
 
 import click
 
-from flagwright.scaffold import init_repository
+from flagwright.cli.echo import echo
+from flagwright.init.scaffold import init_repository
+from flagwright.report.init import init_lines
 
 
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 def init(directory: Path) -> None:
     """Write a minimal config repository into DIRECTORY (new or empty)."""
-    for rel in init_repository(directory):
-        click.echo(f"{directory / rel}: written")
-    click.echo(
-        f"next: cd {directory} && flagwright validate && flagwright render, then commit", err=True
-    )
+    echo(init_lines(directory, init_repository(directory)))

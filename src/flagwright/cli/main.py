@@ -1,7 +1,8 @@
 """Entry point and the one place that maps outcomes to exit codes.
 
 0 ok (warnings allowed) · 1 invalid input, drift or policy violation · 2 usage · 3 internal error
-· 130 interrupted.
+· 130 interrupted. A command returns its core's :class:`~flagwright.errors.Status`; errors
+escaping it are mapped by their class.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Any, NoReturn
 
 import click
 
-from flagwright.errors import UserError
+from flagwright.errors import Status, UserError
 
 ENVIRONMENT_ERRNOS = frozenset(
     {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 )
+EXIT_CODES = {Status.OK: 0, Status.FAILED: 1}
 
 # Subcommands are imported on first use so `flagwright validate` (run on every commit by
 # pre-commit) does not pay for jinja2, jsonschema or kubernetes-validate.
@@ -78,7 +80,7 @@ def cli(ctx: click.Context, root: str) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     try:
-        return cli.main(args=argv, prog_name="flagwright", standalone_mode=False)
+        returned = cli.main(args=argv, prog_name="flagwright", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
@@ -88,6 +90,10 @@ def main(argv: list[str] | None = None) -> Any:
         exc.show()
         sys.exit(exc.exit_code)
     except UserError as exc:
+        if exc.diagnostics:
+            from flagwright.report.diagnostics import as_text
+
+            click.echo(as_text(exc.diagnostics), err=True, nl=False)
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
@@ -103,6 +109,11 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(1)
     except Exception as exc:
         _internal(exc)
+    # A command returns its result's status, or nothing when it can only succeed (or raise);
+    # click itself returns the code of --help and --version.
+    if isinstance(returned, Status):
+        return EXIT_CODES[returned]
+    return EXIT_CODES[Status.OK] if returned is None else returned
 
 
 def _internal(exc: Exception) -> NoReturn:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from flagwright.cli.echo import echo
 from flagwright.cli.options import instant
-from flagwright.report import as_text as diagnostics_text
+from flagwright.errors import Status
 
 _FORMATS = ("text", "json", "markdown")
 
@@ -29,7 +30,7 @@ _FORMATS = ("text", "json", "markdown")
 @click.pass_context
 def progress(
     ctx: click.Context, env: str | None, at: datetime | None, dry_run: bool, fmt: str
-) -> None:
+) -> Status:
     """Advance, hold or roll back gated manual rollouts from their Prometheus gates.
 
     For every flag whose environment entry is a manual rollout (stage: N) on a plan with gates,
@@ -43,12 +44,8 @@ def progress(
     other decisions are written) or an edit could not be written; 2 usage.
     """
     from flagwright.progress import run_progress
-    from flagwright.progress.report import as_json, as_markdown, as_text
+    from flagwright.report.progress import progress_lines
 
     result = run_progress(Path(ctx.obj["root"]), at or datetime.now(UTC), env=env, dry_run=dry_run)
-    if result.invalid:
-        click.echo(diagnostics_text(result.diagnostics), nl=False, err=True)
-    else:
-        formatter = {"text": as_text, "json": as_json, "markdown": as_markdown}[fmt]
-        click.echo(formatter(result), nl=False)
-    ctx.exit(result.exit_status)
+    echo(progress_lines(result, fmt))
+    return result.status

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from flagwright.cli.edit_output import echo_outcome, edit_flag, now_option
+from flagwright.cli.options import edit_flag, now_option
 from flagwright.edit.ops import promote as promote_edit
+from flagwright.report.edit import outcome_text
 
 
 @click.command()
@@ -18,4 +19,4 @@ def promote(ctx: click.Context, flag: str, target: str, now: str | None) -> None
     outcome = edit_flag(
         ctx, flag, lambda index, model, raw: promote_edit(index, model, raw, target), now
     )
-    echo_outcome(outcome)
+    click.echo(outcome_text(outcome), nl=False)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
-from flagwright.cli.edit_output import echo_outcome, edit_flag, now_option
-from flagwright.edit.ops import restore
-from flagwright.edit.rollback import rollback_entry
+from flagwright.cli.options import now_option
+from flagwright.edit.rollback import rollback_flag
+from flagwright.report.edit import rollback_text
 
 
 @click.command()
@@ -19,9 +20,7 @@ from flagwright.edit.rollback import rollback_entry
 @click.pass_context
 def rollback(ctx: click.Context, flag: str, env: str, to: str | None, now: str | None) -> None:
     """Restore a flag's entry from the last revision where it differed (or from REF)."""
-    root = Path(ctx.obj["root"])
-    node, sha = rollback_entry(root, flag, env, to)
-    edit = restore(env, node)
-    outcome = edit_flag(ctx, flag, lambda *_: edit, now)
-    click.echo(f"restoring {env} entry of {flag} from {sha[:12]}")
-    echo_outcome(outcome)
+    from flagwright.policy import parse_now
+
+    found = rollback_flag(Path(ctx.obj["root"]), flag, env, to, date.today(), parse_now(now))
+    click.echo(rollback_text(found), nl=False)

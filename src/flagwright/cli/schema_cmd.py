@@ -6,23 +6,17 @@ from pathlib import Path
 
 import click
 
-from flagwright.schemas import schema_drift, write_schemas
+from flagwright.cli.echo import echo
+from flagwright.errors import Status
+from flagwright.model.schemas import run_schema
+from flagwright.report.schema import schema_lines
 
 
 @click.command()
 @click.option("--check", is_flag=True, help="Only report drift from the committed schemas.")
 @click.pass_context
-def schema(ctx: click.Context, check: bool) -> None:
+def schema(ctx: click.Context, check: bool) -> Status:
     """Write a JSON Schema per document kind into schemas/ (or check them)."""
-    root = Path(ctx.obj["root"])
-    if check:
-        drift = schema_drift(root)
-        for label, names in (("added", drift.added), ("changed", drift.changed),
-                             ("removed", drift.removed)):  # fmt: skip
-            for name in names:
-                click.echo(f"schemas/{name}: would be {label}")
-        if not drift.clean:
-            click.echo("schemas are out of date: run `flagwright schema`", err=True)
-        ctx.exit(0 if drift.clean else 1)
-    for name in write_schemas(root):
-        click.echo(f"wrote {name}")
+    run = run_schema(Path(ctx.obj["root"]), check)
+    echo(schema_lines(run))
+    return run.status

@@ -6,8 +6,9 @@ import math
 
 import click
 
-from flagwright.cli.edit_output import echo_outcome, edit_flag, now_option
+from flagwright.cli.options import edit_flag, now_option
 from flagwright.edit.ops import Edit, set_enabled, set_serve, set_split
+from flagwright.report.edit import outcome_text
 
 
 def parse_split(text: str) -> dict[str, float]:
@@ -58,4 +59,4 @@ def set_(
         assert enabled is not None
         edit = set_enabled(env, enabled)
     outcome = edit_flag(ctx, flag, lambda *_: edit, now)
-    echo_outcome(outcome)
+    click.echo(outcome_text(outcome), nl=False)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from flagwright.evaluate import InvalidConfig, parse_instant
-from flagwright.report import as_text
+from flagwright.evaluate.target import parse_instant
 
 
 def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -43,17 +42,10 @@ def site(
 ) -> None:
     """A static dashboard: every flag in every environment, a page per flag with its rules, rollout
     timeline and history, the stale flags, and index.json for other tools."""
+    from flagwright.report.site import site_text
     from flagwright.site import SiteOptions, build_site
 
     root = Path(ctx.obj["root"])
     options = SiteOptions(at or datetime.now(UTC), full_days, history_limit)
-    try:
-        result = build_site(root, Path(out), options)
-    except InvalidConfig as exc:
-        click.echo(as_text(exc.diagnostics), nl=False, err=True)
-        click.echo(f"error: {exc}; no site written", err=True)
-        ctx.exit(1)
-    click.echo(
-        f"{result.out}/: {result.flags} flags, {result.stale} stale, {result.files} files, "
-        f"{result.size / 1024:.0f} KiB"
-    )
+    result = build_site(root, Path(out), options)
+    click.echo(site_text(result), nl=False)

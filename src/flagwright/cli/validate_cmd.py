@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from flagwright.diagnostics import has_errors
-from flagwright.report import FORMATTERS
-from flagwright.validate import validate_repository
+from flagwright.check.repository import validate_work_tree
+from flagwright.errors import Status
+from flagwright.report.diagnostics import FORMATTERS
+from flagwright.report.validate import validation_text
 
 
 @click.command()
@@ -40,39 +41,17 @@ def validate(
     base: str | None,
     now: str | None,
     pre_push: bool,
-) -> None:
+) -> Status:
     """Check every flag, segment, plan, environment and app; report problems at file:line:col."""
+    root = Path(ctx.obj["root"])
     day = today.date() if hasattr(today, "date") else date.today()
     if pre_push:
-        _pre_push(ctx, fmt, day, strict, now)
-        return
-    result = validate_repository(Path(ctx.obj["root"]), today=day, strict=strict)
-    diagnostics = result.diagnostics
-    if base is not None and result.ok:
-        from flagwright.policy import parse_now, policy_diagnostics
+        from flagwright.policy import parse_now
+        from flagwright.policy.pushed import pushed_refs, validate_push
 
-        found = policy_diagnostics(
-            Path(ctx.obj["root"]), base, result.repo, result.index, parse_now(now)
-        )
-        diagnostics = sorted(set(diagnostics) | set(found))
-    click.echo(FORMATTERS[fmt](diagnostics), nl=False)
-    if fmt == "text" and not diagnostics:
-        documents = len(result.repo.documents)
-        click.echo(f"{len(result.repo.texts)} files, {documents} documents: no problems")
-    ctx.exit(0 if not has_errors(diagnostics) else 1)
-
-
-def _pre_push(ctx: click.Context, fmt: str, day: date, strict: bool, now: str | None) -> None:
-    from flagwright.policy import parse_now
-    from flagwright.policy.pushed import pushed_refs, validate_push
-
-    source, target = pushed_refs()
-    found = validate_push(Path(ctx.obj["root"]), source, target, day, parse_now(now), strict)
-    click.echo(FORMATTERS[fmt](found.diagnostics), nl=False)
-    if fmt == "text" and not found.diagnostics:
-        against = f" against {found.base[:12]}" if found.base else " (nothing to compare with)"
-        click.echo(
-            f"{found.head[:12]}{against}: {found.files} files, {found.documents} documents: "
-            "no problems"
-        )
-    ctx.exit(0 if not has_errors(found.diagnostics) else 1)
+        source, target = pushed_refs()
+        found = validate_push(root, source, target, day, parse_now(now), strict)
+    else:
+        found = validate_work_tree(root, day, strict, base, now)
+    click.echo(validation_text(found, fmt), nl=False)
+    return found.status

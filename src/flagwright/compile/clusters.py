@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flagwright.compile.snapshot import assemble_bundle, compile_flags
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.load.repository import Located
 from flagwright.model import EnvEntry, Flag
 from flagwright.model.cluster import Cluster

@@ -11,7 +11,7 @@ from flagwright.compile.json_out import compact_json
 from flagwright.compile.rollouts import RolloutError, compile_rollout
 from flagwright.compile.splits import TOTAL, split_weights, total
 from flagwright.errors import InternalError, UserError
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.model import EnvEntry, Flag, RolloutPlan
 from flagwright.runtime import FORMAT
 

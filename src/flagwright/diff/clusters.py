@@ -17,7 +17,7 @@ from flagwright.diff.model import FlagChange, ValueChange
 from flagwright.diff.semantic import diff_environment
 from flagwright.diff.values import _MISSING, app_values, flatten
 from flagwright.gitio.revision import Revision
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.model.cluster import Cluster
 
 

@@ -3,19 +3,19 @@
 ``checkout prod: image 4.8.2 → 4.9.0, blue-green, manual promotion, analysis before:
 error_rate ≤ 0.02``. The version is the image tag of the app's Helm values (``image.tag``, or
 ``image`` when it is a plain string) and the chart's version; the strategy is the one the HEAD
-revision deploys with (:mod:`flagwright.deploys`), so a reviewer sees whether a person promotes,
-which gates decide, and whether anything moves gradually at all.
+revision deploys with (:mod:`flagwright.rollouts.deploys`), so a reviewer sees whether a
+person promotes, which gates decide, and whether anything moves gradually at all.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flagwright.deploys import resolve_deploy
 from flagwright.diff.model import DeployChange
 from flagwright.diff.values import app_values
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.model import ChartRepo
+from flagwright.rollouts.deploys import resolve_deploy
 
 
 def _image(values: dict[str, Any] | None) -> str | None:

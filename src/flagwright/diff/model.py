@@ -1,4 +1,4 @@
-"""The result of a semantic diff: frozen records, formatted by :mod:`flagwright.diff.format`."""
+"""The result of a semantic diff: frozen records, formatted by :mod:`flagwright.report.diff`."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from flagwright.diff.semantic import diff_environment
 from flagwright.diff.values import deleted_apps, diff_applications, diff_values
 from flagwright.errors import UserError
 from flagwright.gitio.revision import Revision
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.model import Flag
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from flagwright.diff.model import AppDeleted, ValueChange
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 
 _MISSING = object()
 

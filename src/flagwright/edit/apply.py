@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING
 
 from ruamel.yaml.comments import CommentedMap
 
-from flagwright.check import CheckOptions, run_checks
+from flagwright.check import CheckOptions
+from flagwright.check.repository import check_loaded
 from flagwright.check.suggest import did_you_mean
-from flagwright.diagnostics import Diagnostic, Findings
 from flagwright.diff.model import SemanticDiff
 from flagwright.diff.revisions import diff_revisions
 from flagwright.edit.ops import Edit
 from flagwright.edit.splice import EditError, edit_node, load_all, make_yaml
 from flagwright.gitio.revision import Revision
-from flagwright.index import ConfigIndex, build_index
-from flagwright.load.repository import LoadedRepo, load_files, load_repository
+from flagwright.load.index import ConfigIndex
+from flagwright.load.repository import load_files, load_repository
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Flag
 
@@ -44,21 +44,6 @@ class EditOutcome:
     written: bool
 
 
-@dataclass(slots=True)
-class _Checked:
-    loaded: LoadedRepo
-    index: ConfigIndex
-    findings: Findings
-    diagnostics: list[Diagnostic]
-
-
-def _check(loaded: LoadedRepo, today: date) -> _Checked:
-    findings = Findings(list(loaded.findings.items))
-    index = build_index(loaded, findings)
-    run_checks(index, findings, CheckOptions(today=today))
-    return _Checked(loaded, index, findings, resolve_positions(findings.items, loaded.texts))
-
-
 def apply_edit(
     root: Path,
     key: str,
@@ -69,7 +54,8 @@ def apply_edit(
 ) -> EditOutcome:
     """Make the edit, refusing it when it adds a configuration error or breaks a change policy
     of the environment (judged as ``validate --base`` would judge the edit, at ``now``)."""
-    before = _check(load_repository(root), today)
+    checks = CheckOptions(today=today)
+    before = check_loaded(load_repository(root), checks)
     located = before.index.flags.get(key)
     if located is None:
         raise EditError(f"unknown flag {key!r}" + did_you_mean(key, before.index.flags, "flags"))
@@ -80,9 +66,9 @@ def apply_edit(
     docs = load_all(make_yaml(text), text)
     edit = make(before.index, located.model, docs[located.source.doc])
     new_text, _ = edit_node(text, located.source.doc, edit.path, edit.mutate)
-    files = {path: body.encode("utf-8") for path, body in before.loaded.texts.items()}
+    files = {path: body.encode("utf-8") for path, body in before.repo.texts.items()}
     files[rel] = new_text.encode("utf-8")
-    after = _check(load_files(root, files), today)
+    after = check_loaded(load_files(root, files), checks)
     known = {(d.path, d.code, d.message) for d in before.diagnostics}
     introduced = [
         d
@@ -92,9 +78,8 @@ def apply_edit(
     if introduced:
         listed = "\n".join(f"  {d}" for d in introduced[:10])
         raise EditError(f"not written: the edit would make the configuration invalid:\n{listed}")
-    base = Revision("before", None, before.loaded, before.index, before.loaded.findings)
-    head = Revision("after", None, after.loaded, after.index, after.loaded.findings)
-    _check_policies(root, base, head, now or datetime.now(UTC), after.loaded.texts)
+    base, head = Revision.of("before", None, before), Revision.of("after", None, after)
+    _check_policies(root, base, head, now or datetime.now(UTC), after.repo.texts)
     diff = diff_revisions(base, head, flags=[key], values=False)
     written = new_text != text and not dry_run
     if written:

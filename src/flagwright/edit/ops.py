@@ -16,7 +16,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from flagwright.check.suggest import did_you_mean
 from flagwright.edit.splice import EditError, KeyPath
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.model import Flag
 
 FALLTHROUGH = ("serve", "split", "rollout")

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from flagwright.edit.apply import EditOutcome, apply_edit
+from flagwright.edit.ops import restore
 from flagwright.edit.splice import EditError, load_all, make_yaml
 from flagwright.gitio.refs import check_ref
 from flagwright.gitio.repo import GitRepo
 from flagwright.load.repository import flag_in_text, load_repository
 from flagwright.model import EnvEntry, Flag
+
+
+@dataclass(frozen=True, slots=True)
+class Rollback:
+    flag: str
+    env: str
+    commit: str  # the revision the entry is restored from
+    outcome: EditOutcome
+
+
+def rollback_flag(
+    root: Path, key: str, env: str, to: str | None, today: date, now: datetime
+) -> Rollback:
+    """``flagwright rollback``'s core: find the entry to restore, then edit as every edit does."""
+    node, sha = rollback_entry(root, key, env, to)
+    edit = restore(env, node)
+    return Rollback(key, env, sha, apply_edit(root, key, lambda *_: edit, today, now=now))
 
 
 def rollback_entry(root: Path, key: str, env: str, to: str | None) -> tuple[Any, str]:

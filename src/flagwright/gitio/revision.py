@@ -11,9 +11,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flagwright.diagnostics import Findings
+from flagwright.check import CheckOptions
+from flagwright.check.repository import Validated, check_loaded
+from flagwright.diagnostics import Diagnostic, Findings
 from flagwright.gitio.repo import GitRepo
-from flagwright.index import ConfigIndex, build_index
+from flagwright.load.index import ConfigIndex
 from flagwright.load.repository import LoadedRepo, load_text, merge_loaded, require_config_repo
 
 WORK_TREE = "work tree"
@@ -27,6 +29,14 @@ class Revision:
     index: ConfigIndex
     findings: Findings
     blobs: dict[str, str] = field(default_factory=dict)  # path -> blob id
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # located; only when checked
+
+    @classmethod
+    def of(
+        cls, label: str, commit: str | None, checked: Validated, blobs: dict[str, str] | None = None
+    ) -> Revision:
+        return cls(label, commit, checked.repo, checked.index, checked.findings, blobs or {},
+                   checked.diagnostics)  # fmt: skip
 
 
 def blob_id(raw: bytes) -> str:
@@ -41,14 +51,17 @@ class RevisionLoader:
         self.git = git
         self._parsed: dict[tuple[str, str], LoadedRepo] = {}
 
-    def commit(self, sha: str, label: str | None = None) -> Revision:
+    def commit(
+        self, sha: str, label: str | None = None, checks: CheckOptions | None = None
+    ) -> Revision:
+        """The commit, indexed; also checked (its diagnostics located) when ``checks`` are given."""
         blobs = self.git.list_config_files(sha)
         missing = {b for p, b in blobs.items() if (p, b) not in self._parsed}
         contents = self.git.read_blobs(missing)
         for path, blob in blobs.items():
             if (path, blob) not in self._parsed:
                 self._parse(path, blob, contents[blob])
-        return self._assemble(label or sha[:12], sha, blobs)
+        return self._assemble(label or sha[:12], sha, blobs, checks)
 
     def work_tree(self) -> Revision:
         root = self.git.root
@@ -79,10 +92,15 @@ class RevisionLoader:
         load_text(part, rel, raw)
         self._parsed[(rel, blob)] = part
 
-    def _assemble(self, label: str, commit: str | None, blobs: dict[str, str]) -> Revision:
+    def _assemble(
+        self,
+        label: str,
+        commit: str | None,
+        blobs: dict[str, str],
+        checks: CheckOptions | None = None,
+    ) -> Revision:
         loaded = LoadedRepo(root=Path(self.git.root))
         for path in sorted(blobs):
             merge_loaded(loaded, self._parsed[(path, blobs[path])])
-        findings = Findings(list(loaded.findings.items))
-        index = build_index(loaded, findings)
-        return Revision(label, commit, loaded, index, findings, blobs)
+        checked = check_loaded(loaded, checks, locate=checks is not None)
+        return Revision.of(label, commit, checked, blobs)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from flagwright.codes import Code
 from flagwright.diagnostics import Diagnostic
-from flagwright.errors import UserError
+from flagwright.errors import Status, UserError
 from flagwright.importer.documents import ImportedDoc, Translation
 from flagwright.importer.positions import Report, SourceError, parse_json
 from flagwright.importer.writer import Planned, document_text, write_planned
@@ -116,6 +116,30 @@ def plan_import(
 
 def write_import(plan: ImportPlan, force: bool) -> tuple[list[str], list[str]]:
     return write_planned(plan.files, force)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRun:
+    environment: str
+    plan: ImportPlan
+    written: list[str]
+    unchanged: list[str]
+
+    @property
+    def status(self) -> Status:
+        return Status.of(self.plan.complete)
+
+
+def import_file(
+    root: Path, file: Path, fmt: SourceFormat, env: str | None, force: bool, out: Path | None
+) -> ImportRun:
+    """``flagwright import``'s core: plan the import of ``file`` into ``env`` (default: the only
+    environment), then write the flags that translate exactly into ``out`` (default: flags/)."""
+    environment = choose_environment(root, env)
+    out_dir = out if out is not None else root / "flags"
+    plan = plan_import(read_source(file), str(file), fmt, environment, out_dir, root)
+    written, unchanged = write_import(plan, force)
+    return ImportRun(environment, plan, written, unchanged)
 
 
 def _translate(

@@ -15,10 +15,10 @@ from typing import Any, Literal
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from flagwright import jsonlimits
 from flagwright.codes import Code, Severity
 from flagwright.diagnostics import Diagnostic, YamlPath
-from flagwright.jsonlimits import JsonLimitError
+from flagwright.load import jsonlimits
+from flagwright.load.jsonlimits import JsonLimitError
 from flagwright.load.positions import PositionIndex
 
 At = Literal["key", "value"]

@@ -10,10 +10,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from flagwright.allocation import cycle_collector_paused
 from flagwright.codes import Code
 from flagwright.diagnostics import Finding, Findings, Source
 from flagwright.errors import UserError
+from flagwright.load.allocation import cycle_collector_paused
 from flagwright.load.bounded import TooLarge, read_bounded
 from flagwright.load.pydantic_errors import close_match, findings_from_errors
 from flagwright.load.yamlio import MAX_FILE_BYTES, YamlError, decode, load_documents

@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from flagwright.allocation import cycle_collector_paused
 from flagwright.diagnostics import Diagnostic, Finding, Source, YamlPath
+from flagwright.load.allocation import cycle_collector_paused
 
 if TYPE_CHECKING:
     from flagwright.load.positions import PositionIndex

@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 NAME_PATTERN = r"^(?!.*\.\.)[a-z0-9]([a-z0-9._-]{0,126}[a-z0-9])?$"
 _NAME = re.compile(NAME_PATTERN)
 # Flag keys may use upper case too (.NET services name flags with nameof(...), e.g. BatchMinting);
-# keys that differ only in case are refused (flagwright.index), since they become file names.
+# keys that differ only in case are refused (flagwright.load.index), since they become file names.
 FLAG_KEY_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$"
 _FLAG_KEY = re.compile(FLAG_KEY_PATTERN)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")

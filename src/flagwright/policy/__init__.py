@@ -10,7 +10,7 @@ from flagwright.errors import UserError
 from flagwright.gitio.refs import check_ref
 from flagwright.gitio.repo import GitRepo
 from flagwright.gitio.revision import WORK_TREE, Revision, RevisionLoader
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.load.repository import LoadedRepo
 from flagwright.load.resolve import resolve_positions
 from flagwright.policy.changes import check_change_policies

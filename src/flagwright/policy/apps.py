@@ -15,7 +15,7 @@ from typing import Any
 from flagwright.codes import Code
 from flagwright.diagnostics import Finding, Findings, Source, YamlPath
 from flagwright.gitio.revision import Revision
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.policy.history import ALLOW_TRAILER, Allowances
 from flagwright.render.names import application_name
 

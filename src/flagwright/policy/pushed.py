@@ -11,12 +11,11 @@ several pushes to one feature branch cannot each take one allowed step and toget
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from flagwright.check import CheckOptions, run_checks
-from flagwright.diagnostics import Diagnostic, Findings
+from flagwright.check import CheckOptions
+from flagwright.check.repository import Pushed, Validation
 from flagwright.errors import GitError, UserError
 from flagwright.gitio.repo import GitRepo
 from flagwright.gitio.revision import RevisionLoader
@@ -28,15 +27,6 @@ from flagwright.policy.history import History, parse_allowances
 FROM_VAR = "PRE_COMMIT_FROM_REF"
 TO_VAR = "PRE_COMMIT_TO_REF"
 _NULL = "0" * 40
-
-
-@dataclass(frozen=True, slots=True)
-class PushCheck:
-    head: str  # the pushed commit
-    base: str | None  # what it is judged against; None: nothing to compare with
-    files: int
-    documents: int
-    diagnostics: list[Diagnostic]
 
 
 def pushed_refs(environ: dict[str, str] | None = None) -> tuple[str, str]:
@@ -52,16 +42,14 @@ def pushed_refs(environ: dict[str, str] | None = None) -> tuple[str, str]:
 
 def validate_push(
     root: Path, source: str, target: str, today: date, now: datetime, strict: bool = False
-) -> PushCheck:
+) -> Validation:
     require_config_repo(root)
     git = GitRepo(root)
     head_sha = git.resolve(target)
     base_sha = _base(git, source, head_sha)
     loader = RevisionLoader(git)
-    head = loader.commit(head_sha, head_sha[:12])
-    findings = Findings(list(head.findings.items))
-    run_checks(head.index, findings, CheckOptions(today=today, strict=strict))
-    diagnostics = resolve_positions(findings.items, head.loaded.texts)
+    head = loader.commit(head_sha, head_sha[:12], CheckOptions(today=today, strict=strict))
+    diagnostics = head.diagnostics
     ok = not any(d.severity == "error" for d in diagnostics)
     if ok and base_sha is not None and base_sha != head_sha:
         base = loader.commit(base_sha, base_sha[:12])
@@ -70,8 +58,8 @@ def validate_push(
         diagnostics = sorted(
             set(diagnostics) | set(resolve_positions(found.items, head.loaded.texts))
         )
-    return PushCheck(head_sha, base_sha, len(head.loaded.texts), len(head.loaded.documents),
-                     diagnostics)  # fmt: skip
+    files, documents = len(head.loaded.texts), len(head.loaded.documents)
+    return Validation(files, documents, diagnostics, Pushed(head_sha, base_sha))
 
 
 def _base(git: GitRepo, source: str, head: str) -> str | None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from flagwright.gates import Verdict
 from flagwright.progress.measure import GateReading
+from flagwright.rollouts.gates import Verdict
 
 Action = Literal["advance", "hold", "rollback"]
 OFF = 0  # "stage 0": no exposure, written as `enabled: false`

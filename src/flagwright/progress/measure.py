@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flagwright.gates import Gate, Verdict
 from flagwright.model.base import parse_duration
 from flagwright.model.plan import Gates
 from flagwright.progress.prometheus import Reading, instant_query
+from flagwright.rollouts.gates import Gate, Verdict
 
 
 @dataclass(frozen=True, slots=True)

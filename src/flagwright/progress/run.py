@@ -13,17 +13,16 @@ from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from flagwright.check import CheckOptions, run_checks
+from flagwright.check import CheckOptions
+from flagwright.check.repository import check_loaded
 from flagwright.diagnostics import Diagnostic, Findings
-from flagwright.diff.format import blast_text
 from flagwright.edit import EditError, apply_edit
 from flagwright.edit.ops import Edit, advance, set_enabled, step_back
 from flagwright.edit.splice import edit_node
-from flagwright.errors import UserError
-from flagwright.gates import gates_of, query_names
+from flagwright.errors import Status, UserError
 from flagwright.gitio.repo import GitRepo
 from flagwright.gitio.revision import WORK_TREE, Revision
-from flagwright.index import ConfigIndex, build_index
+from flagwright.load.index import ConfigIndex
 from flagwright.load.repository import LoadedRepo, Located, load_files, load_repository
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Environment, Flag, RolloutPlan
@@ -32,6 +31,8 @@ from flagwright.progress.decision import OFF, Decision, Facts, Step, rule
 from flagwright.progress.history import stage_entered, stage_key
 from flagwright.progress.measure import Prometheus, measure
 from flagwright.progress.queries import render_query
+from flagwright.report.diff import blast_text
+from flagwright.rollouts.gates import gates_of, query_names
 
 MakeEdit = Callable[[ConfigIndex, Flag], Edit]
 
@@ -56,11 +57,11 @@ class ProgressResult:
         return any(d.unreadable for d in self.decisions)
 
     @property
-    def exit_status(self) -> int:
-        """1 when nothing was decided (invalid configuration), a gate could not be read or an
-        edit could not be written; else 0."""
+    def status(self) -> Status:
+        """Failed when nothing was decided (invalid configuration), a gate could not be read or
+        an edit could not be written."""
         failed = self.unreadable or any(d.error for d in self.decisions)
-        return 1 if self.invalid or failed else 0
+        return Status.of(not (self.invalid or failed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +78,8 @@ def run_progress(
     dry_run: bool = False,
 ) -> ProgressResult:
     result = ProgressResult(at, dry_run)
-    loaded = load_repository(root)
-    findings = Findings(list(loaded.findings.items))
-    index = build_index(loaded, findings)
-    run_checks(index, findings, CheckOptions(today=at.date()))
+    checked = check_loaded(load_repository(root), CheckOptions(today=at.date()), locate=False)
+    loaded, index, findings = checked.repo, checked.index, checked.findings
     if env is not None and env not in index.environments:
         raise UserError(f"unknown environment {env!r}")
     result.diagnostics = _errors(findings, loaded)
@@ -92,7 +91,7 @@ def run_progress(
     if result.diagnostics:
         return result
     git = GitRepo(root)
-    before = Revision(WORK_TREE, None, loaded, index, loaded.findings)
+    before = Revision.of(WORK_TREE, None, checked)
     servers: dict[str, Prometheus] = {}
     for candidate, rendered in zip(candidates, queries, strict=True):
         metrics = candidate.env.model.metrics
@@ -211,7 +210,7 @@ def _check_policies(
     files = {path: body.encode("utf-8") for path, body in before.loaded.texts.items()}
     files[rel] = new_text.encode("utf-8")
     after_loaded = load_files(root, files)
-    after = _revision(after_loaded)
+    after = Revision.of("after", None, check_loaded(after_loaded, locate=False))
     found = check_change_policies(before, after, at)
     problems = [
         d.message
@@ -222,12 +221,6 @@ def _check_policies(
         decision.action, decision.target = "hold", None
         decision.reason = "a policy holds the advance"
         decision.policy = tuple(sorted(set(problems)))
-
-
-def _revision(loaded: LoadedRepo) -> Revision:
-    findings = Findings(list(loaded.findings.items))
-    index = build_index(loaded, findings)
-    return Revision("after", None, loaded, index, loaded.findings)
 
 
 def _write(root: Path, decision: Decision, at: datetime, dry_run: bool) -> None:

@@ -1,6 +1,6 @@
 """Gates as Argo Rollouts AnalysisTemplates: one template per gate set, one metric per gate.
 
-A gate's verdict (:class:`flagwright.gates.Gate`) becomes two expr-lang conditions over the
+A gate's verdict (:class:`flagwright.rollouts.gates.Gate`) becomes two expr-lang conditions over the
 Prometheus result, an instant vector that Argo Rollouts hands over as a list of floats:
 
 - ``successCondition``: there is a sample, it is a number, and it is within the threshold;
@@ -17,10 +17,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flagwright.gates import Gate, TemplateProblem, gates_of, query_names, render_query
 from flagwright.model.base import parse_duration
 from flagwright.model.environment import Metrics
 from flagwright.model.plan import Gates
+from flagwright.rollouts.gates import Gate, TemplateProblem, gates_of, query_names, render_query
 
 API_VERSION = "argoproj.io/v1alpha1"
 # A blocking analysis (before/after a blue-green switch, a canary step) must end: without a

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from flagwright.diagnostics import Findings
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.load.repository import Located
 from flagwright.model import App, ChartRepo, Environment, Repository
 from flagwright.model.environment import EnvApp

@@ -31,15 +31,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flagwright.allocation import cycle_collector_paused
 from flagwright.check import CheckOptions, run_checks
 from flagwright.check.graphs import find_cycles
+from flagwright.check.repository import validate_repository
 from flagwright.codes import Severity
 from flagwright.compile.clusters import cluster_flags
 from flagwright.compile.snapshot import compile_flags
 from flagwright.diagnostics import Findings
 from flagwright.gitio.repo import GitRepo
-from flagwright.index import ConfigIndex, build_index
+from flagwright.load.allocation import cycle_collector_paused
+from flagwright.load.index import ConfigIndex, build_index
 from flagwright.load.repository import LoadedRepo, config_files, load_files, load_repository
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Environment, Flag
@@ -56,7 +57,6 @@ from flagwright.render.pipeline import (
     validate_artifacts,
 )
 from flagwright.render.templating import ValueTemplates
-from flagwright.validate import validate_repository
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,17 +10,19 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flagwright.allocation import cycle_collector_paused
+from flagwright.check.repository import Validated, validate_repository
 from flagwright.check.suggest import did_you_mean
 from flagwright.codes import Code
 from flagwright.diagnostics import Diagnostic, Finding, Findings, Source, has_errors
 from flagwright.errors import RenderError
-from flagwright.index import ConfigIndex
+from flagwright.load.allocation import cycle_collector_paused
+from flagwright.load.index import ConfigIndex
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Repository
 from flagwright.render.argocd import render_applications
@@ -35,10 +37,11 @@ from flagwright.render.kube_validate import ManifestValidator
 from flagwright.render.rollout import render_rollouts
 from flagwright.render.templating import ValueTemplates
 from flagwright.render.values import render_values
-from flagwright.validate import Validated, validate_repository
 
 RenderFn = Callable[[EnvContext], dict[str, Artifact]]
 Progress = Callable[[int], None]
+# Given the number of steps, a context that yields the ``advance`` callback (or None).
+ProgressBar = Callable[[int], AbstractContextManager[Progress | None]]
 
 RENDERERS: list[tuple[str, RenderFn]] = [
     ("values", render_values),
@@ -79,14 +82,21 @@ class RenderOutput:
 
 
 def render_repository(
-    root: Path, today: date, options: RenderOptions, progress: Progress | None = None
+    root: Path,
+    today: date,
+    options: RenderOptions,
+    progress: ProgressBar | None = None,
 ) -> RenderOutput:
-    """Validate, then render; with validation errors nothing is rendered."""
+    """Validate, then render; with validation errors nothing is rendered. ``progress`` makes a
+    progress bar for the number of steps (:func:`step_count`) once validation has passed."""
     validated = validate_repository(root, today)
     scope = RENDERED if options.env is None else f"{RENDERED}/{options.env}"
     if not validated.ok:
         return RenderOutput({}, validated.diagnostics, scope, rendered=False)
-    return render_validated(validated, options, progress)
+    if progress is None:
+        return render_validated(validated, options)
+    with progress(step_count(validated, options)) as advance:
+        return render_validated(validated, options, advance)
 
 
 def step_count(validated: Validated, options: RenderOptions) -> int:

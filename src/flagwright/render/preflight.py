@@ -16,7 +16,7 @@ from typing import Any
 
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings, Source, YamlPath
-from flagwright.index import ConfigIndex
+from flagwright.load.index import ConfigIndex
 from flagwright.model import Repository
 from flagwright.render.names import (
     ARGOCD_NAMESPACE,

@@ -15,8 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from flagwright.codes import Code
-from flagwright.deploys import GateSet, RolloutDeploy, canary_weight, resolve_deploy
-from flagwright.gates import TemplateProblem
 from flagwright.model.base import parse_duration
 from flagwright.model.environment import BlueGreen, Canary
 from flagwright.render.analysis import (
@@ -29,6 +27,8 @@ from flagwright.render.artifact import Artifact
 from flagwright.render.configmap import labels
 from flagwright.render.context import Deployment, EnvContext
 from flagwright.render.yamlout import dump_yaml
+from flagwright.rollouts.deploys import GateSet, RolloutDeploy, canary_weight, resolve_deploy
+from flagwright.rollouts.gates import TemplateProblem
 
 SERVICE_SIDES = {"blue-green": ("active", "preview"), "canary": ("stable", "canary")}
 

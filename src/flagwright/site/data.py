@@ -13,15 +13,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flagwright.check.repository import validate_repository
 from flagwright.compile import compile_flags
 from flagwright.compile.select import selected_keys
 from flagwright.diff.describe import value_text
-from flagwright.evaluate import InvalidConfig
-from flagwright.index import ConfigIndex
+from flagwright.evaluate.target import InvalidConfig
+from flagwright.load.index import ConfigIndex
 from flagwright.site.cells import cell
 from flagwright.site.history import History, read_history
 from flagwright.site.stale import stale_reasons
-from flagwright.validate import validate_repository
 
 FORMAT = "flagwright.site/v1"
 
@@ -37,7 +37,7 @@ def build_data(root: Path, options: SiteOptions) -> dict[str, Any]:
     """Validate and compile the work tree, read the history, and assemble the site's data."""
     validated = validate_repository(root, today=options.now.date())
     if not validated.ok:
-        raise InvalidConfig(validated.diagnostics)
+        raise InvalidConfig(validated.diagnostics, also="no site written")
     index = validated.index
     envs = environment_order(index)
     compiled = {env: compile_flags(index, env) for env in envs}

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flagwright.diff.format import blast_text, to_data
 from flagwright.diff.model import FlagChange, SemanticDiff
 from flagwright.diff.revisions import DiffError, diff_revisions
 from flagwright.errors import GitError
 from flagwright.gitio.repo import CommitInfo, GitRepo
 from flagwright.gitio.revision import Revision, RevisionLoader
 from flagwright.load.repository import CONFIG_DIRS
+from flagwright.report.diff import blast_text, to_data
 
 # Changes that decide which stage a rollout serves: the commit that made one entered the stage.
 _STAGE_CHANGES = frozenset({"rollout", "fallthrough", "entry", "plan", "enabled"})

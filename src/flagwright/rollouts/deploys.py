@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flagwright.gates import gates_of
 from flagwright.load.repository import Located
 from flagwright.model import RolloutPlan
 from flagwright.model.environment import BlueGreen, Canary, EnvApp
 from flagwright.model.plan import Gates
+from flagwright.rollouts.gates import gates_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flagwright.errors import UserError
-from flagwright.schemas import SCHEMA_DIR, generate_schemas, schema_file_name
+from flagwright.model.schemas import SCHEMA_DIR, generate_schemas, schema_file_name
 
 
 def _schema_line(rel: str, kind: str) -> str:

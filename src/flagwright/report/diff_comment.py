@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from flagwright.diff.describe import value_text
-from flagwright.diff.format import blast_text, deleted_text, summary_line
 from flagwright.diff.model import FlagChange, PolicyNote, SemanticDiff, ValueChange, percent_text
+from flagwright.report.diff import blast_text, deleted_text, summary_line
 
 MARKER = "<!-- flagwright-diff -->"
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flagwright.errors import Status
 from flagwright.model import KINDS
 
 SCHEMA_DIR = "schemas"
@@ -69,6 +70,23 @@ def schema_drift(root: Path) -> SchemaDrift:
         if (folder / name).read_text(encoding="utf-8") != wanted[name]
     )
     return SchemaDrift(added, changed, removed)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaRun:
+    drift: SchemaDrift | None  # with --check
+    written: list[str]  # without: the files that changed
+
+    @property
+    def status(self) -> Status:
+        return Status.of(self.drift is None or self.drift.clean)
+
+
+def run_schema(root: Path, check: bool) -> SchemaRun:
+    """``flagwright schema``'s core: compare the committed schemas (``check``) or write them."""
+    if check:
+        return SchemaRun(schema_drift(root), [])
+    return SchemaRun(None, write_schemas(root))
 
 
 def write_schemas(root: Path) -> list[str]:

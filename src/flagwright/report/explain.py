@@ -12,11 +12,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the runtime loads explain lazily; annotations only need the name
+    from flagwright.evaluate.target import Explained
     from flagwright.runtime import Explanation
 
 
 Flags = Mapping[str, Mapping[str, Any]]
 _INDENT = "  "
+
+
+def explain_text(found: Explained, context: Mapping[str, Any]) -> str:
+    """What ``flagwright explain`` prints."""
+    return "".join(f"{line}\n" for line in explain_lines(found.explanation, found.flags, context))
 
 
 def explain_lines(

@@ -2,7 +2,7 @@
 replicas, any value), its Argo CD Application (chart version, destination) or whether an
 environment deploys it at all.
 
-Like :mod:`flagwright.audit`, every config commit is compared with its first parent, and
+Like :mod:`flagwright.audit.flags`, every config commit is compared with its first parent, and
 revisions share parsed files by blob.
 """
 
@@ -31,11 +31,10 @@ class DeployEntry:
 
 def is_app(root: Path, name: str) -> bool:
     """``name`` is an app of the work tree and not also a flag (a flag's key wins)."""
-    from flagwright.diagnostics import Findings
-    from flagwright.index import build_index
+    from flagwright.check.repository import check_loaded
     from flagwright.load.repository import load_repository
 
-    index = build_index(load_repository(root), Findings())
+    index = check_loaded(load_repository(root), locate=False).index
     return name in index.apps and name not in index.flags
 
 

@@ -9,6 +9,8 @@ from typing import Any
 from flagwright.progress.decision import OFF, Decision, Step
 from flagwright.progress.measure import GateReading
 from flagwright.progress.run import ProgressResult
+from flagwright.report.diagnostics import as_text as diagnostics_text
+from flagwright.report.lines import Line
 
 _VERB = {"advance": "advance", "rollback": "roll back", "hold": "hold"}
 
@@ -191,3 +193,12 @@ def _entered(d: Decision) -> str:
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def progress_lines(result: ProgressResult, fmt: str) -> list[Line]:
+    """What ``flagwright progress`` prints: the report in ``fmt`` (text, json, markdown), or the
+    configuration's errors when nothing was decided."""
+    if result.invalid:
+        return [Line(diagnostics_text(result.diagnostics), err=True)]
+    formatter = {"text": as_text, "json": as_json, "markdown": as_markdown}[fmt]
+    return [Line(formatter(result))]

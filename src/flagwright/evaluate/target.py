@@ -10,26 +10,28 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flagwright import jsonlimits
+from flagwright.check.repository import validate_repository
 from flagwright.check.suggest import did_you_mean
 from flagwright.compile import compile_snapshot
 from flagwright.diagnostics import Diagnostic
 from flagwright.errors import UserError
-from flagwright.jsonlimits import JsonLimitError
+from flagwright.load import jsonlimits
+from flagwright.load.jsonlimits import JsonLimitError
 from flagwright.runtime import Client, Evaluation, Snapshot
 from flagwright.runtime.timeparse import parse_datetime
-from flagwright.validate import validate_repository
 
 if TYPE_CHECKING:  # the runtime loads explain lazily; annotations only need the name
     from flagwright.runtime import Explanation
 
 
 class InvalidConfig(UserError):
-    """The configuration has errors, so there is nothing trustworthy to evaluate."""
+    """The configuration has errors, so there is nothing trustworthy to evaluate. ``also`` says
+    what else was not done."""
 
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, diagnostics: list[Diagnostic], also: str = "") -> None:
         errors = sum(d.severity == "error" for d in diagnostics)
-        super().__init__(f"the configuration has {errors} error(s); nothing was evaluated")
+        more = f"; {also}" if also else ""
+        super().__init__(f"the configuration has {errors} error(s); nothing was evaluated{more}")
         self.diagnostics = diagnostics
 
 
@@ -71,6 +73,27 @@ def load_target(root: Path, flag: str, env: str, today: date) -> Target:
     bundle = compile_snapshot(index, env)
     # The bundle was compiled here and is not changed later: no private copy is needed.
     return Target(flag, env, bundle, Client(Snapshot(bundle)))
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    explanation: Explanation
+    flags: dict[str, Any]  # the environment's compiled flags, for what the trace leaves implicit
+
+
+def evaluate_flag(
+    root: Path, flag: str, env: str, context: Mapping[str, Any], at: datetime | None, today: date
+) -> Evaluation:
+    """``flagwright eval``'s core: what the runtime serves ``context`` at ``at``."""
+    return load_target(root, flag, env, today).evaluate(context, at)
+
+
+def explain_flag(
+    root: Path, flag: str, env: str, context: Mapping[str, Any], at: datetime | None, today: date
+) -> Explained:
+    """``flagwright explain``'s core: the runtime's trace of the same evaluation."""
+    target = load_target(root, flag, env, today)
+    return Explained(target.explain(context, at), target.bundle["flags"])
 
 
 def _known(names: Iterable[str]) -> str:

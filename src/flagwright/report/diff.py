@@ -100,8 +100,8 @@ def _value_line(v: ValueChange) -> str:
 
 
 def as_markdown(diff: SemanticDiff) -> str:
-    """The pull-request comment (:mod:`flagwright.diff.comment`)."""
-    from flagwright.diff.comment import as_comment
+    """The pull-request comment (:mod:`flagwright.report.diff_comment`)."""
+    from flagwright.report.diff_comment import as_comment
 
     return as_comment(diff)
 

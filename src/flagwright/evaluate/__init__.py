@@ -1,0 +1,1 @@
+"""`flagwright eval` and `explain`: one environment compiled in memory, asked of the runtime."""

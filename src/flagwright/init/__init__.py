@@ -1,0 +1,1 @@
+"""`flagwright init DIR`: a new config repository that validates and renders as it is."""
