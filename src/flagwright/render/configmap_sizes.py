@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 
-from flagwright.codes import Code
-from flagwright.diagnostics import Finding, Findings, has_errors
+from flagwright.codes import Code, Severity
+from flagwright.diagnostics import Finding, Findings
 from flagwright.index import ConfigIndex
 from flagwright.render.configmap import (
     MAX_BYTES,
@@ -59,7 +59,7 @@ def _escaped(text: str) -> int:
 def check_configmap_sizes(index: ConfigIndex, findings: Findings) -> None:
     """Report FW307 for every flag ConfigMap render would refuse as too large."""
     repository = index.repository
-    if repository is None or has_errors(findings.items):
+    if repository is None or any(f.severity is Severity.ERROR for f in findings.items):
         return
     from flagwright.render.fleet import ClusterContext
     from flagwright.render.fleet_appset import ordered
