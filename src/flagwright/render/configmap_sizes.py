@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import re
 
+from flagwright.allocation import cycle_collector_paused
 from flagwright.codes import Code, Severity
 from flagwright.diagnostics import Finding, Findings
 from flagwright.index import ConfigIndex
+from flagwright.model import Repository
 from flagwright.render.configmap import (
     MAX_BYTES,
     configmap_data,
@@ -61,6 +63,11 @@ def check_configmap_sizes(index: ConfigIndex, findings: Findings) -> None:
     repository = index.repository
     if repository is None or any(f.severity is Severity.ERROR for f in findings.items):
         return
+    with cycle_collector_paused():  # as in render: compiling makes many containers, no cycles
+        _check(index, repository, findings)
+
+
+def _check(index: ConfigIndex, repository: Repository, findings: Findings) -> None:
     from flagwright.render.fleet import ClusterContext
     from flagwright.render.fleet_appset import ordered
     from flagwright.render.templating import ValueTemplates
