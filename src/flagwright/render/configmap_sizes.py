@@ -11,11 +11,19 @@ holds, and each file's spelling is bounded by counting the characters the YAML w
 escape, break or indent. Only a ConfigMap whose bound is over the limit is spelled exactly.
 
 The bound covers every style :mod:`flagwright.render.yamlstrings` may choose for a multi-line
-string (literal, folded, double-quoted); a change there must keep ``tests/render/
-test_configmap_sizes.py``, which compares the bound with the real spelling, passing.
+string (literal, folded, double-quoted); a change there must keep
+``tests/render/test_configmap_sizes.py`` (the bound against the real spelling) passing.
 
 Runs only on a configuration without errors, like render: the compiler's input must have
-passed the checks (anything else is a CompileError, an internal error).
+passed the checks (anything else is a CompileError, an internal error). The compiled bundles
+stay in ``ConfigIndex.bundles``, so a render after it does not compile them again.
+
+Why compile rather than bound a ConfigMap from the sources: compiling inlines each segment into
+every rule naming it and each rollout plan into every flag on it, and names unnamed rules, so a
+few source bytes can become kilobytes of JSON; any factor covering that is far too loose for a
+repository whose ConfigMaps are a third of the limit (``bench/generate.py``'s are), and every
+app there would be compiled anyway. Compiling is most of what this check costs; see
+``bench/bench_validate.py`` for what it adds.
 """
 
 from __future__ import annotations
