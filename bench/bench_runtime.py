@@ -216,6 +216,31 @@ def bench_evaluation() -> None:
             if key.__class__ is str and key:
                 _ = (murmur("checkout" + key, 0, False) * 10000) >> 32 < 2500
 
+    def floor_bulk(contexts: list[dict[str, Any]]) -> None:
+        # The four flags by hand, inline, each attribute read once, the email test shared, and
+        # the answer built as a dict; no counting. What no bulk evaluator of them can beat.
+        quarter, half, three = 1 << 30, 1 << 31, 3 << 30
+        for ctx in contexts:
+            email, key = ctx.get("email"), ctx.get("targeting_key")
+            staff = email.__class__ is str and email.endswith("@company.com")
+            keyed = key.__class__ is str and key
+            peer = staff or (keyed and murmur("peer" + key, 0, False) < quarter)
+            checkout = staff or ctx.get("country") in dach
+            if not checkout:
+                app = ctx.get("app_version")
+                if app.__class__ is str:
+                    found = versions.get(app)
+                    if found is None:
+                        found = versions[app] = tuple(int(p) for p in app.split("."))
+                    checkout = found >= (3, 0, 0)
+                if not checkout:
+                    checkout = keyed and murmur("checkout" + key, 0, False) < quarter
+            ab = "a"
+            if keyed:
+                h = murmur("ab" + key, 0, False)
+                ab = "a" if h < quarter else "b" if h < half else "c" if h < three else "d"
+            _ = {"peer": peer, "kill-switch": False, "checkout": checkout, "ab": ab}
+
     def by_flag(call: Callable[[str, dict[str, Any]], object], flag: str) -> Any:
         def loop(contexts: list[dict[str, Any]]) -> None:
             for ctx in contexts:
@@ -230,22 +255,37 @@ def bench_evaluation() -> None:
 
         return loop
 
+    def bulk_of(call: Callable[[dict[str, Any], list[str]], object], names: list[str]) -> Any:
+        def loop(contexts: list[dict[str, Any]]) -> None:
+            for ctx in contexts:
+                call(ctx, names)
+
+        return loop
+
     loops: dict[str, Callable[[list[dict[str, Any]]], object]] = {"limit": limit}
     for flag in flags:
         loops[f"evaluate {flag}"] = by_flag(evaluate, flag)
     loops["is_enabled peer"] = by_flag(is_enabled, "peer")
     loops["floor peer"] = floor_peer
     loops["floor checkout"] = floor_checkout
+    four = list(flags)
+    typical_names = list(typical.snapshot.flags) if typical.snapshot else []
     loops["evaluate_all (4 flags above)"] = bulk(evaluate_all)
+    loops["floor evaluate_all (4 flags)"] = floor_bulk
+    loops["evaluate_all(ctx, [the 4 flags])"] = bulk_of(evaluate_all, four)
     loops["evaluate_all (100 typical flags)"] = bulk(typical.evaluate_all)
+    loops["evaluate_all(ctx, [100 typical])"] = bulk_of(typical.evaluate_all, typical_names)
     peer_only = ["peer"]
-    loops["evaluate_all(ctx, ['peer'])"] = bulk(lambda ctx: evaluate_all(ctx, peer_only))
+    loops["evaluate_all(ctx, ['peer'])"] = bulk_of(evaluate_all, peer_only)
     for flag in flags:
         evaluate(flag, {})  # compile before timing, as a reload does
-    typical.evaluate_all({})
+    for call in (evaluate_all, typical.evaluate_all):
+        call({})
+    evaluate_all({}, four), typical.evaluate_all({}, typical_names), evaluate_all({}, peer_only)
     ns = _paired(loops)
     base = ns["limit"]
-    per_flag = {"evaluate_all (4 flags above)": 4, "evaluate_all (100 typical flags)": 100}
+    per_flag = {name: 4 for name in loops if "4 flags" in name}
+    per_flag |= {name: 100 for name in loops if "100 typical" in name}
     print(f"limit loop (dict lookup, endswith, mmh3.hash, compare): {base:.0f} ns per context")
     targets = {"evaluate peer": 2.5, "is_enabled peer": 2.5, "evaluate kill-switch": 2.5}
     targets |= {"evaluate checkout": 2.5, "evaluate ab": 2.5}
@@ -254,7 +294,9 @@ def bench_evaluation() -> None:
             continue
         count = per_flag.get(name, 1)
         ratio = value / count / base
-        target = targets.get(name, 1.5 if name.startswith("evaluate_all") else None)
+        # A list of one flag is no bulk call (it costs an evaluate plus the dict): shown, no target.
+        bulk_call = name.startswith("evaluate_all") and name != "evaluate_all(ctx, ['peer'])"
+        target = targets.get(name, 1.5 if bulk_call else None)
         verdict = (
             ""
             if target is None
@@ -267,7 +309,7 @@ def bench_evaluation() -> None:
 
 def _import_ms(env: dict[str, str]) -> float:
     out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import flagwright.runtime"],
+        [sys.executable, "-X", "importtime", "-c", "from flagwright.runtime import Client"],
         env=env,
         capture_output=True,
         text=True,
@@ -284,11 +326,14 @@ def bench_import() -> None:
         warm = dict(env, PYTHONPYCACHEPREFIX=warm_cache)
         cold = dict(env, PYTHONPYCACHEPREFIX=empty, PYTHONDONTWRITEBYTECODE="1")
         _import_ms(warm)  # writes the bytecode cache, as an installed package has
-        with_pyc = min(_import_ms(warm) for _ in range(5))
-        no_pyc = min(_import_ms(cold) for _ in range(5))
+        # Best of 9: a fresh interpreter per run, on a machine other processes share.
+        with_pyc = min(_import_ms(warm) for _ in range(9))
+        no_pyc = min(_import_ms(cold) for _ in range(9))
     print(
-        f"import flagwright.runtime: {with_pyc:.1f} ms with bytecode cache, "
-        f"{no_pyc:.1f} ms compiling from source (-X importtime cumulative, best of 5)"
+        f"import flagwright.runtime: {with_pyc:.1f} ms with bytecode cache"
+        f"  target <= 2: {'met' if with_pyc <= 2 else 'NOT met'}; "
+        f"{no_pyc:.1f} ms compiling from source (-X importtime cumulative of "
+        "`from flagwright.runtime import Client`, best of 9)"
     )
 
 
@@ -352,11 +397,18 @@ def _load(name: str, flags: dict[str, dict[str, Any]]) -> None:
         problems = Snapshot(loads).validate()
         full = time.perf_counter() - started
         assert not problems, problems
+        started = time.perf_counter()
+        warmed = Client.from_file(path).snapshot
+        assert warmed is not None and not warmed.validate()
+        first_use = time.perf_counter() - started
+    verdict = "met" if best <= 0.1 else "NOT met"
     print(
         f"load 10,000 {name} flags ({size / 1e6:.1f} MB): {best * 1000:.0f} ms "
-        f"(read + json + digest + verify, best of {REPEATS}; json.loads alone "
-        f"{parse_only * 1000:.0f} ms); digest recomputed + eager compile of every flag "
-        f"{full * 1000:.0f} ms"
+        f"(read + digest of the bytes + keys; bodies decoded on first use; best of {REPEATS})"
+        f"  target <= 100 ms: {verdict}\n"
+        f"    for comparison: json.loads of the whole file {parse_only * 1000:.0f} ms; load + "
+        f"decode and compile every flag {first_use * 1000:.0f} ms; digest recomputed + "
+        f"compile from a dict {full * 1000:.0f} ms"
     )
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flagwright.runtime import Client, Evaluation, Reason
+from flagwright.runtime.bulk import GROUP_SIZE, PLANS_PER_SNAPSHOT
 
 from .bundles import attr, bundle, flag, manual_rollout, rule, scheduled_rollout, split, string_flag
 
@@ -86,3 +87,65 @@ def test_no_snapshot_yet(tmp_path: Any) -> None:
     client = Client.from_file(tmp_path / "missing.json")
     assert client.evaluate_all({}) == {}
     assert client.evaluate_all({}, ["f"])["f"].reason == Reason.ERROR
+
+
+def _many() -> dict[str, dict[str, Any]]:
+    """More flags than one generated group holds, of every kind, sharing attributes."""
+    kinds = list(_flags().values())
+    flags = {f"m{i:02d}": kinds[i % len(kinds)] for i in range(2 * GROUP_SIZE + 5)}
+    for i in range(0, len(flags), 7):  # a gate on a flag of another group
+        flags[f"m{i:02d}"] = flag(requires=[f"m{(i + 3) % len(flags):02d}"])
+    return flags
+
+
+def _same_as_one_by_one(names: Any, contexts: list[Any]) -> None:
+    bulk_client, single = Client(bundle(_many())), Client(bundle(_many()))
+    for ctx in contexts:
+        for _ in range(2):
+            wanted = list(names() if callable(names) else names)
+            result = bulk_client.evaluate_all(ctx, names() if callable(names) else names, NOW)
+            assert list(result) == list(dict.fromkeys(wanted))
+            expected = {}
+            for name in wanted:
+                expected[name] = single.evaluate(name, ctx, now=NOW)
+            assert result == expected
+    assert bulk_client.counters() == single.counters()
+
+
+def test_groups_of_many_flags_answer_and_count_as_evaluate() -> None:
+    names = list(_many())
+    _same_as_one_by_one(names, CONTEXTS)
+    _same_as_one_by_one(lambda: iter(reversed(names)), CONTEXTS)  # an iterator, used once
+    _same_as_one_by_one(["m03", "nope", "m08", "m01"], CONTEXTS)  # unknown and broken names
+    _same_as_one_by_one(["m03", "m04", "m03"], CONTEXTS)  # a name twice is evaluated twice
+
+
+def test_every_flag_in_groups_as_evaluate_answers_it() -> None:
+    bulk_client, single = Client(bundle(_many())), Client(bundle(_many()))
+    for ctx in CONTEXTS:
+        result = bulk_client.evaluate_all(ctx, now=NOW)
+        assert result == {name: single.evaluate(name, ctx, now=NOW) for name in _many()}
+    assert bulk_client.counters() == single.counters()
+
+
+def test_a_context_that_is_not_a_mapping_takes_the_long_way_uncounted_twice() -> None:
+    bulk_client, single = Client(bundle(_many())), Client(bundle(_many()))
+    names = ["m03", "m04", "m01"]
+    for _ in range(2):
+        result = bulk_client.evaluate_all(["not", "a", "mapping"], names)  # type: ignore[arg-type]
+        assert result == {n: single.evaluate(n, ["not", "a", "mapping"]) for n in names}  # type: ignore[arg-type]
+        assert result["m03"].reason == Reason.ERROR and result["m01"].reason == Reason.DISABLED
+    assert bulk_client.counters() == single.counters()
+
+
+def test_many_lists_drop_plans_without_losing_counts() -> None:
+    bulk_client, single = Client(bundle(_many())), Client(bundle(_many()))
+    names = list(_many())
+    ctx = {"targeting_key": "user-1", "email": "a@co.com"}
+    for size in (1, 2, 3):
+        for start in range(PLANS_PER_SNAPSHOT):  # more distinct lists than plans are kept
+            wanted = names[start % len(names) : start % len(names) + size]
+            assert bulk_client.evaluate_all(ctx, wanted, NOW) == {
+                name: single.evaluate(name, ctx, now=NOW) for name in wanted
+            }
+    assert bulk_client.counters() == single.counters()

@@ -34,3 +34,10 @@ def test_runtime_imports_only_stdlib_and_mmh3() -> None:
     assert third_party <= {"flagwright", "mmh3"}, third_party
     # Heavy modules are loaded only when needed (file loading, logging, time zones).
     assert not loaded & {"json", "logging", "zoneinfo", "threading", "typing", "re", "datetime"}
+    # Every module costs a lookup and a load: only what Client needs before its first bundle
+    # (bucketing and mmh3 come with the first bundle, the flag compiler with the first flag).
+    runtime = {"client", "errors", "evaluation", "snapshot"}
+    assert ours == {"flagwright", "flagwright.runtime"} | {
+        f"flagwright.runtime.{m}" for m in runtime
+    }
+    assert "mmh3" not in loaded and "types" not in loaded

@@ -172,7 +172,14 @@ def test_generated_source_holds_no_snapshot_text() -> None:
 
 POOL_NUMBERS = [-1, 0, 1, 2.5, 7, 7.0, 18, True, False]
 POOL_STRINGS = ["", "a", "a@co.com", "co.com", "DE", "2.3.0", "3.0.0-rc.1", "1.0.0", "A"]
+
+
+class _Text(str):
+    """A str subclass: not ``str`` by class, a string by ``isinstance`` (both paths tested)."""
+
+
 POOL_VALUES = [None, *POOL_NUMBERS, *POOL_STRINGS, float("nan"), [1], {"a": 1}, "a" * 300]
+POOL_VALUES += [_Text("2.3.0"), _Text("a@co.com"), _Text("DE")]
 OPERANDS = {
     **dict.fromkeys(("starts_with", "ends_with", "contains"), POOL_STRINGS),
     **dict.fromkeys(("eq", "ne"), POOL_STRINGS + POOL_NUMBERS),
@@ -197,11 +204,11 @@ def test_every_operator_agrees_on_the_edges() -> None:
         for key in flags:
             compiled = state.get(key)
             assert compiled is not None and compiled.fast is not None, compiled and compiled.problem
-            for value in POOL_VALUES:
+            for value in POOL_VALUES * 2:  # twice: remembered answers (versions) must agree too
                 ctx = {"x": value}
                 assert compiled.fast(ctx, 0.0) is compiled.run(ctx, 0.0, None), (op, key, value)
                 checked += 1
-    assert checked > 1500
+    assert checked > 3000
 
 
 def test_same_shape_compiles_once_and_sees_no_builtins() -> None:
@@ -228,3 +235,29 @@ def test_same_shape_compiles_once_and_sees_no_builtins() -> None:
     assert len({fast.__code__.co_consts for fast in fasts}) == len(flags)
     assert "@1.com" in fasts[0].__code__.co_consts
     assert fasts[0].__globals__["__builtins__"] == {}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(FLAGS, min_size=2, max_size=4), CONTEXTS, st.sampled_from(["flagd-v2", "flagd-v3"]))
+def test_generated_groups_agree_with_each_flag(
+    raws: list[dict[str, Any]], contexts: list[dict[str, Any]], bucketing: str
+) -> None:
+    """``evaluate_all``'s groups share reads and conditions that repeat across flags."""
+    gate = flag(rules=[rule(attr("country", "eq", "DE"), "off")])
+    shared = rule(attr("email", "ends_with", "a@co.com"), "on")  # in every flag: computed once
+    flags = {f"f{i}": {**raw, "rules": [shared, *raw["rules"]]} for i, raw in enumerate(raws)}
+    client = Client(bundle({**flags, "gate": gate}, bucketing=bucketing))
+    state = client._state
+    assert isinstance(state, CompiledSnapshot)
+    for ctx in contexts:
+        for now in INSTANTS:
+            seconds = now.timestamp()
+            expected = {}
+            for key in [*flags, "gate"]:
+                compiled = state.get(key)
+                assert compiled is not None
+                expected[key] = compiled.run(ctx, seconds, None).evaluation
+            assert client.evaluate_all(ctx, now=now) == expected
+            assert client.evaluate_all(ctx, list(reversed(expected)), now=now) == expected
+    assert state.bulk is not None and state.bulk.whole is not None
+    assert "c0" in state.bulk.whole.__code__.co_varnames  # the shared condition's one result

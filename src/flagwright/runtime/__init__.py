@@ -8,9 +8,9 @@ threads, logging and time zones are loaded when first needed.
     client.evaluate("checkout-redesign", {"targeting_key": "user-42"})
 """
 
-from __future__ import annotations
+# Imported with the runtime: no `from __future__ import annotations` (loading __future__ is a
+# module load at start-up); annotations naming what only type checking imports are quoted.
 
-from .bucketing import bucket, bucket_value, hash_key
 from .client import Client
 from .errors import SnapshotError
 from .evaluation import Evaluation, Reason
@@ -18,6 +18,7 @@ from .snapshot import FORMAT, Snapshot, canonical_bytes, compute_digest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from .bucketing import bucket, bucket_value, hash_key
     from .trace import Explanation, explain
 
 __all__ = [
@@ -38,9 +39,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # The flag compiler and explain load on first use, keeping `import` cheap for services.
+    # The flag compiler, bucketing (mmh3) and explain load on first use: `import` stays cheap.
     if name in ("explain", "Explanation"):
         from . import trace
 
         return getattr(trace, name)
+    if name in ("bucket", "bucket_value", "hash_key"):
+        from . import bucketing
+
+        return getattr(bucketing, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,15 +1,13 @@
 """``Client``: evaluate flags from a snapshot, optionally following a file as it changes."""
 
-from __future__ import annotations
+# Imported with the runtime: no `from __future__ import annotations` (loading __future__ is a
+# module load at start-up); annotations naming what only type checking imports are quoted.
 
 from _thread import allocate_lock
 
-from .errors import SnapshotError
+from .errors import ProblemLog, SnapshotError, describe_failure
 from .evaluation import ERROR_NO_FLAG, Evaluation, Reason
-from .problems import ProblemLog, describe_failure
 from .snapshot import Snapshot
-from .timeparse import now_seconds
-from .watch import Poller, file_identity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,20 +20,28 @@ if TYPE_CHECKING:
     from .compiled import CompiledSnapshot
     from .flags import Fast
     from .trace import Explanation
-    from .watch import Identity
+    from .watch import Identity, Poller
 
     Hook = Callable[[str, str | None, str], object]
 
-_EMPTY_CONTEXT: dict[str, Any] = {}
+_EMPTY_CONTEXT: "dict[str, Any]" = {}
+
+
+def now_seconds(now: "datetime | None") -> float:
+    """``timeparse.now_seconds``, imported on first use: only clock-driven flags read it."""
+    from .timeparse import now_seconds as convert
+
+    return convert(now)
 
 
 class _NoSnapshot:
     """Stands in before any good snapshot was loaded: every flag is unknown."""
 
-    __slots__ = ("bulk", "clocked", "entries", "fasts", "flags", "snapshot")
+    __slots__ = ("bulk", "clocked", "entries", "fasts", "flags", "plans", "snapshot")
 
     def __init__(self) -> None:
         self.bulk = None
+        self.plans: dict[Any, Any] = {}
         self.clocked = False
         self.flags: dict[str, Any] = {}
         self.entries: dict[str, Any] = {}
@@ -55,8 +61,8 @@ class Client:
 
     def __init__(
         self,
-        snapshot: Snapshot | Mapping[str, Any] | None,
-        on_evaluation: Hook | None = None,
+        snapshot: "Snapshot | Mapping[str, Any] | None",
+        on_evaluation: "Hook | None" = None,
     ) -> None:
         """Serve ``snapshot`` (a Snapshot or a bundle dict, verified: raises SnapshotError).
 
@@ -81,12 +87,12 @@ class Client:
     @classmethod
     def from_file(
         cls,
-        path: str | PathLike[str],
+        path: "str | PathLike[str]",
         watch: bool = False,
         poll_interval: float = 1.0,
-        on_evaluation: Hook | None = None,
-        on_reload: Callable[[Snapshot], object] | None = None,
-    ) -> Client:
+        on_evaluation: "Hook | None" = None,
+        on_reload: "Callable[[Snapshot], object] | None" = None,
+    ) -> "Client":
         """Serve the bundle at ``path``; never raises for a bad or missing file.
 
         Until a good bundle has been read every evaluation is ERROR (``value()`` returns the
@@ -101,6 +107,8 @@ class Client:
         client._on_reload = on_reload
         client._refresh(force=True)
         if watch:
+            from .watch import Poller
+
             client._poller = Poller(client._poll, poll_interval)
         return client
 
@@ -112,8 +120,8 @@ class Client:
     # there and is handled by ``_evaluate`` with the reference evaluator.
 
     def evaluate(
-        self, flag: str, context: Mapping[str, Any] | None, now: datetime | None = None
-    ) -> Evaluation:
+        self, flag: str, context: "Mapping[str, Any] | None", now: "datetime | None" = None
+    ) -> "Evaluation":
         """Evaluate ``flag`` for ``context``; ``now`` (aware) is read only by clock-driven flags."""
         try:
             outcome = self._entries[flag](_EMPTY_CONTEXT if context is None else context, now)
@@ -125,7 +133,7 @@ class Client:
         return outcome.evaluation
 
     def is_enabled(
-        self, flag: str, context: Mapping[str, Any] | None, now: datetime | None = None
+        self, flag: str, context: "Mapping[str, Any] | None", now: "datetime | None" = None
     ) -> bool:
         """True only when a boolean flag evaluates to ``true`` without error."""
         try:
@@ -141,20 +149,20 @@ class Client:
     def value(
         self,
         flag: str,
-        context: Mapping[str, Any] | None,
-        default: Any,
-        now: datetime | None = None,
-    ) -> Any:
+        context: "Mapping[str, Any] | None",
+        default: "Any",
+        now: "datetime | None" = None,
+    ) -> "Any":
         """The flag's value, or ``default`` when the flag is unknown or evaluation failed."""
         evaluation = self.evaluate(flag, context, now)
         return default if evaluation.reason == Reason.ERROR else evaluation.value
 
     def evaluate_all(
         self,
-        context: Mapping[str, Any] | None,
-        flags: Iterable[str] | None = None,
-        now: datetime | None = None,
-    ) -> dict[str, Evaluation]:
+        context: "Mapping[str, Any] | None",
+        flags: "Iterable[str] | None" = None,
+        now: "datetime | None" = None,
+    ) -> "dict[str, Evaluation]":
         """Evaluate every flag of the snapshot (or those named in ``flags``) for one context.
 
         The bulk form of ``evaluate`` (as OpenFeature's bulk evaluation and OFREP's bulk endpoint
@@ -171,29 +179,30 @@ class Client:
                 seconds = now_seconds(now)  # once: every flag of the call sees the same instant
             except ValueError:  # a naive now: the long way, which answers ERROR where it matters
                 names = state.snapshot.flags if flags is None and state.snapshot else flags
-                return self._evaluate_each(names or (), context, now, state)
+                long = self._long(context, now, state, None)
+                every: dict[str, Evaluation] = {}
+                for flag in names or ():  # a comprehension would make `long` a closure cell
+                    every[flag] = long(flag)
+                return every
         hook = self._hook
-        if flags is None and hook is None:
-            # Every flag, the common bulk call: fixed answers come from one dict copy.
-            plan = state.bulk
-            if plan is None:
-                if state.snapshot is None:
-                    return {}
-                plan = state.bulk_plan()
-            result = plan.template.copy()
-            plan.calls += 1  # one hit for every flag in plan.fixed
-            for flag, fast in plan.varying:
+        if hook is None and state.snapshot is not None:
+            if flags is None:
+                plan = state.bulk or state.bulk_plan()
+            else:
+                names = flags if type(flags) is tuple else tuple(flags)
+                plan = state.plans.get(names) or state.bulk_plan(names)
+                flags = names  # an iterator is consumed once
+            whole = plan.whole
+            if whole is not None:
                 try:
-                    outcome = fast(context, seconds)
-                except Exception:
-                    result[flag] = self._evaluate(flag, context, now, state, seconds)
-                    continue
-                outcome.hits += 1
-                result[flag] = outcome.evaluation
-            for flag in plan.broken:
-                result[flag] = self._evaluate(flag, context, now, state, seconds)
-            # Every None of the template has been replaced by now.
-            return result  # type: ignore[return-value]
+                    result = whole(context, seconds)
+                except Exception:  # nothing was counted: each varying flag the long way
+                    long = self._long(context, now, state, seconds)
+                    return plan.run(context, seconds, long, whole_failed=True)
+                plan.calls += 1  # one hit for every flag in plan.fixed
+                return result
+            if not plan.duplicates:
+                return plan.run(context, seconds, self._long(context, now, state, seconds))
         if flags is None:
             flags = state.snapshot.flags if state.snapshot is not None else ()
         fasts = state.fasts
@@ -210,27 +219,26 @@ class Client:
                 self._call_hook(flag, evaluation)
         return evaluations
 
-    def _evaluate_each(
+    def _long(
         self,
-        names: Iterable[str],
-        context: Mapping[str, Any],
-        now: datetime | None,
-        state: CompiledSnapshot | _NoSnapshot,
-    ) -> dict[str, Evaluation]:
-        # Not a comprehension in evaluate_all: that would turn its locals into closure cells.
-        result = {}
-        for flag in names:
-            result[flag] = self._evaluate(flag, context, now, state)
-        return result
+        context: "Mapping[str, Any]",
+        now: "datetime | None",
+        state: "CompiledSnapshot | _NoSnapshot",
+        seconds: float | None,
+    ) -> "Callable[[str], Evaluation]":
+        def long(flag: str) -> "Evaluation":
+            return self._evaluate(flag, context, now, state, seconds)
+
+        return long
 
     def _evaluate(
         self,
         flag: str,
-        context: Mapping[str, Any] | None,
-        now: datetime | None,
-        state: CompiledSnapshot | _NoSnapshot | None = None,
+        context: "Mapping[str, Any] | None",
+        now: "datetime | None",
+        state: "CompiledSnapshot | _NoSnapshot | None" = None,
         seconds: float | None = None,
-    ) -> Evaluation:
+    ) -> "Evaluation":
         """The long way: compile on first use, reference evaluator, problems logged."""
         if state is None:
             state = self._state
@@ -255,7 +263,7 @@ class Client:
             self._call_hook(flag, evaluation)
         return evaluation
 
-    def _unknown(self, flag: str, state: CompiledSnapshot | _NoSnapshot) -> Evaluation:
+    def _unknown(self, flag: str, state: "CompiledSnapshot | _NoSnapshot") -> "Evaluation":
         if state.snapshot is None:
             self._problems.report("no snapshot loaded yet: every flag evaluates to ERROR")
         else:
@@ -266,7 +274,7 @@ class Client:
             self._call_hook(flag, ERROR_NO_FLAG)
         return ERROR_NO_FLAG
 
-    def _call_hook(self, flag: str, evaluation: Evaluation) -> None:
+    def _call_hook(self, flag: str, evaluation: "Evaluation") -> None:
         assert self._hook is not None
         try:
             self._hook(flag, evaluation.variant, evaluation.reason)
@@ -276,7 +284,7 @@ class Client:
     # -- introspection ---------------------------------------------------------------------
 
     @property
-    def snapshot(self) -> Snapshot | None:
+    def snapshot(self) -> "Snapshot | None":
         """The snapshot being served, or None if no good one was ever loaded."""
         return self._state.snapshot
 
@@ -286,13 +294,15 @@ class Client:
         Counts are plain increments: under heavy multi-threaded load a few may be lost, and an
         evaluation still running on a snapshot being replaced may go uncounted.
         """
+        from .compiled import add_hits
+
         result = dict(self._carried)
-        _add_hits(result, self._state)
+        add_hits(result, self._state)
         return result
 
     def explain(
-        self, flag: str, context: Mapping[str, Any] | None, now: datetime | None = None
-    ) -> Explanation:
+        self, flag: str, context: "Mapping[str, Any] | None", now: "datetime | None" = None
+    ) -> "Explanation":
         """A structured trace of how ``flag`` evaluates for ``context`` (same evaluator)."""
         from .trace import explain_state
 
@@ -313,6 +323,8 @@ class Client:
     def _refresh(self, force: bool) -> bool:
         if self._path is None:
             return False
+        from .watch import file_identity
+
         with self._reload_lock:
             identity = file_identity(self._path)
             if not force and identity is not None and identity == self._seen:
@@ -339,10 +351,10 @@ class Client:
                 self._problems.report(f"on_reload hook raised {type(exc).__name__}: {exc}")
         return True
 
-    def _install(self, snapshot: Snapshot, warm: bool) -> bool:
+    def _install(self, snapshot: "Snapshot", warm: bool) -> bool:
         """Serve ``snapshot``; a reload (``warm``) is refused if any of its flags is broken."""
         # Imported here: the flag compiler is only needed once there is a snapshot.
-        from .compiled import CompiledSnapshot
+        from .compiled import CompiledSnapshot, add_hits
 
         state = CompiledSnapshot(snapshot)
         if warm:
@@ -361,7 +373,7 @@ class Client:
                 return False
         old, self._state = self._state, state
         self._entries = state.entries
-        _add_hits(self._carried, old)
+        add_hits(self._carried, old)
         return True
 
     def close(self) -> None:
@@ -370,28 +382,13 @@ class Client:
         if poller is not None:
             poller.stop()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> "Client":
         return self
 
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
-        traceback: TracebackType | None,
+        traceback: "TracebackType | None",
     ) -> None:
         self.close()
-
-
-def _add_hits(
-    into: dict[tuple[str, str | None], int], state: CompiledSnapshot | _NoSnapshot
-) -> None:
-    bulk = getattr(state, "bulk", None)
-    if bulk is not None and bulk.calls:
-        for outcome in bulk.fixed:
-            key = (outcome.flag, outcome.evaluation.variant)
-            into[key] = into.get(key, 0) + bulk.calls
-    for compiled in list(state.flags.values()):
-        for outcome in compiled.outcomes:
-            if outcome.hits:
-                key = (outcome.flag, outcome.evaluation.variant)
-                into[key] = into.get(key, 0) + outcome.hits

@@ -10,8 +10,8 @@ from .flags import CompiledFlag, broken_flag, compile_flag
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .build import Outcome
-    from .evaluation import Evaluation
+    from .bulk import Bulk
+    from .client import _NoSnapshot
     from .flags import Fast
     from .snapshot import Snapshot
 
@@ -37,6 +37,7 @@ class CompiledSnapshot:
         "entries",
         "fasts",
         "flags",
+        "plans",
         "snapshot",
     )
 
@@ -51,6 +52,7 @@ class CompiledSnapshot:
         self.fasts: dict[str, Fast] = {}
         self.clocked = False  # whether a flag compiled so far reads the clock
         self.bulk: Bulk | None = None
+        self.plans: dict[tuple[str, ...], Bulk] = {}  # evaluate_all of a list, per list
         self._compiling: list[str] = []
         self._lock = RLock()
 
@@ -91,16 +93,23 @@ class CompiledSnapshot:
             raise SnapshotError(f"prerequisite {key!r} is broken")
         return found
 
-    def bulk_plan(self) -> Bulk:
-        """How ``evaluate_all`` evaluates every flag (compiling all of them the first time)."""
-        plan = self.bulk
-        if plan is None:
-            with self._lock:  # one plan per snapshot, or hits counted on a second one get lost
+    def bulk_plan(self, names: tuple[str, ...] | None = None) -> Bulk:
+        """How ``evaluate_all`` evaluates every flag, or ``names`` (compiling them first)."""
+        from .bulk import PLANS_PER_SNAPSHOT, Bulk
+
+        with self._lock:  # one plan per list, or hits counted on a second one get lost
+            if names is None:
                 if self.bulk is None:
-                    self.compile_all()
-                    self.bulk = Bulk(self.flags, list(self.snapshot.flags))
-                plan = self.bulk
-        return plan
+                    self.bulk = Bulk(self, list(self.snapshot.flags))
+                return self.bulk
+            plan = self.plans.get(names)
+            if plan is None:
+                if len(self.plans) >= PLANS_PER_SNAPSHOT:
+                    for dropped in self.plans.values():
+                        dropped.counted()
+                    self.plans = {}
+                plan = self.plans[names] = Bulk(self, names)
+            return plan
 
     def compile_all(self) -> dict[str, str]:
         """Compile every flag (warming the cache); returns each broken flag's problem."""
@@ -112,30 +121,18 @@ class CompiledSnapshot:
         return problems
 
 
-class Bulk:
-    """Every flag of a snapshot, sorted for ``evaluate_all``.
-
-    Flags whose answer depends on nothing (unlisted, disabled, a plain ``serve``) are answered by
-    copying ``template``, which holds their evaluations in snapshot order, and counted together:
-    each call adds one to ``calls``, and every outcome in ``fixed`` counts ``calls`` hits.
-    ``varying`` are the flags to run, ``broken`` those that always take the long way.
-    """
-
-    __slots__ = ("broken", "calls", "fixed", "template", "varying")
-
-    def __init__(self, flags: dict[str, CompiledFlag], names: list[str]) -> None:
-        self.template: dict[str, Evaluation | None] = {}
-        self.fixed: list[Outcome] = []
-        self.varying: list[tuple[str, Fast]] = []
-        self.broken: list[str] = []
-        self.calls = 0
-        for name in names:
-            compiled = flags[name]
-            self.template[name] = None
-            if compiled.fixed is not None:
-                self.template[name] = compiled.fixed.evaluation
-                self.fixed.append(compiled.fixed)
-            elif compiled.fast is not None:
-                self.varying.append((name, compiled.fast))
-            else:
-                self.broken.append(name)
+def add_hits(
+    into: dict[tuple[str, str | None], int], state: CompiledSnapshot | _NoSnapshot
+) -> None:
+    """Add the evaluations counted in ``state`` to ``into`` (per flag and variant)."""
+    plans = [state.bulk, *state.plans.values()]
+    for plan in plans:
+        if plan is not None and plan.calls:
+            for outcome in plan.fixed:
+                key = (outcome.flag, outcome.evaluation.variant)
+                into[key] = into.get(key, 0) + plan.calls
+    for compiled in list(state.flags.values()):
+        for outcome in compiled.outcomes:
+            if outcome.hits:
+                key = (outcome.flag, outcome.evaluation.variant)
+                into[key] = into.get(key, 0) + outcome.hits

@@ -1,6 +1,7 @@
 """The result type of an evaluation and its reason codes."""
 
-from __future__ import annotations
+# Imported with the runtime: no `from __future__ import annotations` (loading __future__ is a
+# module load at start-up); annotations naming what only type checking imports are quoted.
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,12 +29,12 @@ class Evaluation:
 
     __slots__ = ("reason", "rule", "value", "variant")
 
-    value: Any
+    value: "Any"
     variant: str | None
     reason: str
     rule: str | None
 
-    def __init__(self, value: Any, variant: str | None, reason: str, rule: str | None) -> None:
+    def __init__(self, value: "Any", variant: str | None, reason: str, rule: str | None) -> None:
         setter = object.__setattr__
         setter(self, "value", value)
         setter(self, "variant", variant)
@@ -67,10 +68,10 @@ class Evaluation:
             f"reason={self.reason!r}, rule={self.rule!r})"
         )
 
-    def __reduce__(self) -> tuple[type[Evaluation], tuple[Any, str | None, str, str | None]]:
+    def __reduce__(self) -> "tuple[type[Evaluation], tuple[Any, str | None, str, str | None]]":
         return (Evaluation, (self.value, self.variant, self.reason, self.rule))
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> "dict[str, Any]":
         return {
             "value": self.value,
             "variant": self.variant,

@@ -15,6 +15,7 @@ from .build import TYPES, Builder, Fallthrough, Outcome, fallthrough
 from .conditions import compile_condition
 from .errors import SnapshotError
 from .evaluation import Evaluation, Reason
+from .lazyflags import Undecodable
 from .specialise import fixed_fast, specialise
 from .timeparse import format_instant, now_seconds
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from .bucketing import BucketRule
     from .build import Pairs
     from .conditions import Test, Trace
+    from .specialise import Spec
 
     Serve: TypeAlias = Callable[[Mapping[str, Any], float, Trace | None], Outcome]
     Fast: TypeAlias = Callable[[Mapping[str, Any], Any], Outcome]
@@ -59,6 +61,7 @@ class CompiledFlag:
         "outcomes",
         "problem",
         "run",
+        "spec",
         "type",
     )
 
@@ -86,6 +89,7 @@ class CompiledFlag:
         self.fast = fast
         self.fixed = fixed  # the one outcome of a flag whose answer does not depend on anything
         self.entry = fast if fast is None or not needs_clock else _clocked(fast)
+        self.spec: Spec | None = None  # what ``fast`` was specialised from, for groups of flags
 
 
 def _clocked(fast: Fast) -> Fast:
@@ -169,6 +173,8 @@ def compile_flag(key: str, raw: object, resolve: Resolve, rule: BucketRule) -> C
     """Compile ``raw``; prerequisites come from ``resolve``. Raises SnapshotError."""
     if not isinstance(raw, dict):
         raise SnapshotError("a flag must be an object")
+    if isinstance(raw, Undecodable):
+        raise SnapshotError(raw.problem)
     unknown = set(raw) - FLAG_KEYS
     if unknown:
         raise SnapshotError(f"unknown keys {sorted(unknown)}")
@@ -216,9 +222,11 @@ def compile_flag(key: str, raw: object, resolve: Resolve, rule: BucketRule) -> C
             fixed_fast(fall.outcome), fall.outcome,
         )  # fmt: skip
     fast = specialise(build, prerequisites, rules, fall, blocked)
-    return CompiledFlag(
+    compiled = CompiledFlag(
         key, build.type, build.default, error, run, needs_clock, build.outcomes, None, fast
     )
+    compiled.spec = (build, prerequisites, rules, fall, blocked)
+    return compiled
 
 
 def _fixed(outcome: Outcome, listed: bool, enabled: bool) -> Serve:

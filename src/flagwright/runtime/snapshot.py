@@ -1,10 +1,8 @@
 """Read and verify a snapshot bundle (FORMAT.md); flags are compiled later, on first use."""
 
-from __future__ import annotations
+# Imported with the runtime: no `from __future__ import annotations` (loading __future__ is a
+# module load at start-up); annotations naming what only type checking imports are quoted.
 
-from types import MappingProxyType
-
-from .bucketing import RULES
 from .errors import SnapshotError
 
 TYPE_CHECKING = False
@@ -14,10 +12,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 FORMAT = "flagwright.snapshot/v1"
+MappingProxyType = type(type.__dict__)  # types.MappingProxyType, without importing ``types``
 _DIGEST_PREFIX = "sha256:"
 
 
-def canonical_bytes(doc: Mapping[str, Any]) -> bytes:
+def canonical_bytes(doc: "Mapping[str, Any]") -> bytes:
     """The bytes ``digest`` is computed over: the document without ``digest``, canonical JSON."""
     import json
 
@@ -26,7 +25,7 @@ def canonical_bytes(doc: Mapping[str, Any]) -> bytes:
     return text.encode("utf-8")
 
 
-def compute_digest(doc: Mapping[str, Any]) -> str:
+def compute_digest(doc: "Mapping[str, Any]") -> str:
     """``"sha256:<hex>"`` of ``doc`` as FORMAT.md defines it (any ``digest`` key is ignored)."""
     from hashlib import sha256
 
@@ -43,17 +42,18 @@ class Snapshot:
     environment: str
     digest: str
     source_digest: str
-    flags: Mapping[str, Mapping[str, Any]]
+    flags: "Mapping[str, Mapping[str, Any]]"
     source: str | None
 
     def __init__(
-        self, doc: Mapping[str, Any], source: str | None = None, raw: bytes | None = None
+        self, doc: "Mapping[str, Any]", source: str | None = None, raw: bytes | None = None
     ) -> None:
         """Verify ``doc`` (format, bucketing, structure, digest); raises SnapshotError.
 
         ``doc`` is used as it is, not copied: ``from_dict`` is the entry point for callers that
         keep a reference to their document. ``raw``, the file's bytes, lets the digest be checked
-        without re-serialising the document when the file is in the compiler's canonical layout.
+        without re-serialising the document when the file is in the compiler's canonical layout;
+        it is required when ``doc["flags"]`` is a ``LazyFlags`` (``from_bytes``).
         """
         where = f"{source}: " if source else ""
         try:
@@ -79,7 +79,7 @@ class Snapshot:
         )
 
     @classmethod
-    def from_dict(cls, doc: Mapping[str, Any]) -> Snapshot:
+    def from_dict(cls, doc: "Mapping[str, Any]") -> "Snapshot":
         """Verify a bundle held in memory; a private copy is kept, so ``doc`` may change later."""
         import json
 
@@ -92,7 +92,7 @@ class Snapshot:
         return cls(copied)
 
     @classmethod
-    def from_bytes(cls, data: bytes, source: str | None = None) -> Snapshot:
+    def from_bytes(cls, data: bytes, source: str | None = None) -> "Snapshot":
         """Parse and verify the bytes of a ``snapshot.json``."""
         import json
 
@@ -103,6 +103,14 @@ class Snapshot:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise SnapshotError(f"{where}corrupt: not UTF-8 ({exc.reason})") from None
+        from .lazyflags import lazy_document
+
+        lazy = lazy_document(text)
+        if lazy is not None:
+            try:
+                return cls(lazy, source, data)
+            except SnapshotError:
+                pass  # the whole document, decoded, says what is wrong (or verifies canonically)
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -111,7 +119,7 @@ class Snapshot:
         return cls(doc, source, data)
 
     @classmethod
-    def from_file(cls, path: str | PathLike[str]) -> Snapshot:
+    def from_file(cls, path: "str | PathLike[str]") -> "Snapshot":
         """Read, parse and verify a ``snapshot.json`` file."""
         import os
 
@@ -136,6 +144,8 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
     fmt = doc.get("format")
     if fmt != FORMAT:
         raise SnapshotError(f"unknown format {fmt!r} (this runtime reads {FORMAT!r})")
+    from .bucketing import RULES  # with mmh3: loaded with the first bundle, not at import
+
     if not isinstance(doc.get("bucketing"), str) or doc["bucketing"] not in RULES:
         known = ", ".join(repr(name) for name in RULES)
         raise SnapshotError(
@@ -144,7 +154,14 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
     for key in ("environment", "source_digest", "digest"):
         if not isinstance(doc.get(key), str):
             raise SnapshotError(f"{key!r} must be a string")
+    from .lazyflags import LazyFlags  # with json: loaded with the first bundle
+
     flags = doc.get("flags")
+    if isinstance(flags, LazyFlags):
+        # Each body was checked to be {...} text; only the file's bytes can verify the digest.
+        if raw is None or not _raw_digest_matches(raw, doc["digest"]):
+            raise SnapshotError("digest mismatch: the file's bytes do not hash to its digest")
+        return
     if not isinstance(flags, dict):
         raise SnapshotError("'flags' must be an object")
     for key, flag in flags.items():
@@ -157,7 +174,7 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
         raise SnapshotError(f"digest mismatch: file says {doc['digest']}, content is {expected}")
 
 
-def _raw_digest_matches(raw: bytes, digest: str) -> bool:
+def _raw_digest_matches(raw: bytes, digest: object) -> bool:
     """Check the digest against the file bytes when the file is in the canonical layout.
 
     The compiler writes canonical JSON plus the ``digest`` member and newlines between flags
@@ -167,6 +184,8 @@ def _raw_digest_matches(raw: bytes, digest: str) -> bool:
     """
     from hashlib import sha256
 
+    if not isinstance(digest, str):
+        return False
     member = b'"digest":"' + digest.encode("utf-8") + b'",'
     body = raw.replace(member, b"", 1).replace(b"\n", b"")
     return _DIGEST_PREFIX + sha256(body).hexdigest() == digest

@@ -29,11 +29,13 @@ from .equality import Membership, is_number
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from typing import Any
+    from collections.abc import Callable, Mapping
+    from typing import Any, TypeAlias
 
     from .build import Builder, Fallthrough, Outcome, Pairs
     from .flags import CompiledFlag, Fast, Rule
+
+    Spec: TypeAlias = tuple[Builder, tuple[CompiledFlag, ...], list[Rule], Fallthrough, Outcome]
 
 
 _HELPERS: dict[str, object] = {
@@ -45,12 +47,11 @@ _HELPERS: dict[str, object] = {
     "isnum": is_number,
     "murmur": _murmur3,
     "bisect": bisect_right,
-    "cache_get": semver.cache_get,
-    "key_of": semver.key_of,
 }
 _GLOBALS: dict[str, object] = dict(_HELPERS)  # shared by every generated function
 _CODES: dict[str, CodeType] = {}
 _FACTORY_LIMIT = 4096
+_VERSIONS_LIMIT = 4096  # version strings remembered per condition
 _STRING_TESTS = {
     "starts_with": "v.startswith({0})",
     "ends_with": "v.endswith({0})",
@@ -69,14 +70,20 @@ def fixed_fast(outcome: Outcome) -> Fast:
     return fixed
 
 
-class _Source:
+class Source:
     """Generated lines plus the values their placeholders stand for.
 
     A value appears in the source as the string literal ``"k<N>"`` (the fragments here hold no
     other string literals) and is put in place of that constant in a copy of the compiled code
     object: the function then loads it as a constant, the cheapest load there is, and two flags
     of one shape share one compilation.
+
+    ``read(attr)`` is the expression of a context attribute's value and ``leaf(depth, expr)``
+    ends a path with the outcome ``expr``: for one flag, ``ctx.get`` and ``return``; for a
+    group of flags (``specialise_group``), a local read once for the group and an assignment.
     """
+
+    returns = True  # ``leaf`` ends the function (False: it only sets the outcome)
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -93,8 +100,17 @@ class _Source:
     def emit(self, depth: int, text: str) -> None:
         self.lines.append("    " * (depth + 1) + text)
 
-    def build(self) -> Fast:
-        text = "\n".join(["def fast(ctx, now):", *self.lines]) + "\n"
+    def read(self, attr: str) -> str:
+        return f"ctx.get({self.bind(attr)})"
+
+    def leaf(self, depth: int, expr: str) -> None:
+        self.emit(depth, f"return {expr}")
+
+    def attribute(self, raw: Mapping[str, Any]) -> str:
+        return _attribute(self, raw)
+
+    def build(self, signature: str = "ctx, now") -> Fast:
+        text = "\n".join([f"def fast({signature}):", *self.lines]) + "\n"
         code = _CODES.get(text)
         if code is None:
             namespace: dict[str, Any] = dict(_HELPERS)
@@ -104,10 +120,15 @@ class _Source:
                 _CODES.clear()
             _CODES[text] = code
         values = self.values
-        consts = tuple(
-            values[int(c[1:])] if type(c) is str and c[:1] == "k" and c[1:].isdigit() else c
-            for c in code.co_consts
-        )
+
+        def value(c: object) -> object:
+            if type(c) is str and c[:1] == "k" and c[1:].isdigit():
+                return values[int(c[1:])]
+            if type(c) is tuple and c and all(type(x) is str and x[:1] == "k" for x in c):
+                return tuple(map(value, c))  # the keys of a dict display, folded into one tuple
+            return c
+
+        consts = tuple(value(c) for c in code.co_consts)
         return FunctionType(code.replace(co_consts=consts), _GLOBALS, "fast")
 
     def text(self) -> str:
@@ -122,7 +143,9 @@ def specialise(
     blocked: Outcome,
 ) -> Fast:
     """The fast evaluator of a listed, enabled flag (same answers as the reference ``run``)."""
-    return _source(build, prerequisites, rules, fall, blocked).build()
+    out = Source()
+    flow(out, 0, build, prerequisites, rules, fall, blocked)
+    return out.build()
 
 
 def source_text(
@@ -133,78 +156,109 @@ def source_text(
     blocked: Outcome,
 ) -> str:
     """The generated body (for tests: it must not depend on the snapshot's values)."""
-    return _source(build, prerequisites, rules, fall, blocked).text()
+    out = Source()
+    flow(out, 0, build, prerequisites, rules, fall, blocked)
+    return out.text()
 
 
-def _source(
+def flow(
+    out: Source,
+    depth: int,
     build: Builder,
     prerequisites: tuple[CompiledFlag, ...],
     rules: list[Rule],
     fall: Fallthrough,
     blocked: Outcome,
-) -> _Source:
-    out = _Source()
+) -> None:
+    """One flag as an if/elif chain: prerequisites, then rules in order, then the fallthrough."""
+    keyword = "if"
     for prerequisite in prerequisites:
         assert prerequisite.fast is not None  # a broken prerequisite fails compile_flag
         call = f"{out.call(prerequisite.fast)}(ctx, now).evaluation.variant"
-        out.emit(0, f"if {call} == {out.bind(prerequisite.default_variant)}:")
-        out.emit(1, f"return {out.bind(blocked)}")
+        out.emit(depth, f"{keyword} {call} == {out.bind(prerequisite.default_variant)}:")
+        out.leaf(depth + 1, out.bind(blocked))
+        keyword = "elif"
     for _test, outcome, pairs, no_bucket, info in rules:
-        out.emit(0, f"if {_condition(out, info['when'])}:")
+        out.emit(depth, f"{keyword} {_condition(out, info['when'])}:")
         if outcome is not None:
-            out.emit(1, f"return {out.bind(outcome)}")
+            out.leaf(depth + 1, out.bind(outcome))
         else:
-            _split(out, build, 1, pairs, no_bucket)
+            _split(out, build, depth + 1, pairs, no_bucket)
+        keyword = "elif"
+    if keyword == "elif":
+        out.emit(depth, "else:")
+        depth += 1
     if fall.outcome is not None:
-        out.emit(0, f"return {out.bind(fall.outcome)}")
+        out.leaf(depth, out.bind(fall.outcome))
     elif fall.starts is None:
-        _split(out, build, 0, fall.pairs, fall.no_bucket)
+        _split(out, build, depth, fall.pairs, fall.no_bucket)
     else:
         stages = out.bind(tuple(fall.by_stage))
-        out.emit(0, f"pairs = {stages}[bisect({out.bind(fall.starts)}, now)]")
-        _hash(out, build, 0, fall.no_bucket)
-        out.emit(0, "for _, limit, outcome in pairs:")
-        out.emit(1, "if h < limit:")
-        out.emit(2, "return outcome")
-    return out
+        out.emit(depth, f"pairs = {stages}[bisect({out.bind(fall.starts)}, now)]")
+        if not _hash(out, build, depth, fall.no_bucket):
+            out.emit(depth, "if h is None:")
+            out.leaf(depth + 1, out.bind(fall.no_bucket))
+            out.emit(depth, "else:")
+            depth += 1
+        out.emit(depth, "for _, limit, o in pairs:")
+        out.emit(depth + 1, "if h < limit:")
+        out.emit(depth + 2, "break")
+        out.leaf(depth, "o")
 
 
-def _hash(out: _Source, build: Builder, depth: int, no_bucket: Outcome) -> None:
-    """Set ``h`` to the bucket value's hash, or return ``no_bucket`` when it has none."""
+def _hash(out: Source, build: Builder, depth: int, no_bucket: Outcome) -> bool:
+    """Set ``h`` to the bucket value's hash, None when the value has no bucket.
+
+    Returning flows return ``no_bucket`` right there, off the common path (True); a group's
+    flow cannot, and its caller tests ``h is None`` first (False).
+    """
     attr, prefix, hash_of = out.bind(build.bucket_by), out.bind(build.key), build.rule.hash
     if build.rule.text_prefix:
-        out.emit(depth, f"v = ctx.get({attr})")
+        out.emit(depth, f"v = {out.read(build.bucket_by)}")
         out.emit(depth, "if v.__class__ is str and v:")
         out.emit(depth + 1, f"h = murmur({prefix} + v, 0, False)")
         out.emit(depth, "else:")
         out.emit(depth + 1, f"h = {out.call(hash_of)}({prefix}, {attr}, v)")
-        out.emit(depth + 1, "if h is None:")
-        out.emit(depth + 2, f"return {out.bind(no_bucket)}")
-        return
-    out.emit(depth, f"h = {out.call(hash_of)}({prefix}, {attr}, ctx.get({attr}))")
-    out.emit(depth, "if h is None:")
-    out.emit(depth + 1, f"return {out.bind(no_bucket)}")
+        if out.returns:
+            out.emit(depth + 1, "if h is None:")
+            out.leaf(depth + 2, out.bind(no_bucket))
+    else:
+        read = out.read(build.bucket_by)
+        out.emit(depth, f"h = {out.call(hash_of)}({prefix}, {attr}, {read})")
+        if out.returns:
+            out.emit(depth, "if h is None:")
+            out.leaf(depth + 1, out.bind(no_bucket))
+    return out.returns
 
 
-def _split(out: _Source, build: Builder, depth: int, pairs: Pairs, no_bucket: Outcome) -> None:
-    _hash(out, build, depth, no_bucket)
+def _split(out: Source, build: Builder, depth: int, pairs: Pairs, no_bucket: Outcome) -> None:
+    keyword = "if"
+    if not _hash(out, build, depth, no_bucket):
+        out.emit(depth, "if h is None:")
+        out.leaf(depth + 1, out.bind(no_bucket))
+        keyword = "elif"
     previous = -1
     for _, limit, outcome in pairs:
         if limit <= previous:
             continue  # a weight-0 variant: the comparison before it already took its hashes
         if limit >= 1 << 32:
-            out.emit(depth, f"return {out.bind(outcome)}")
+            if keyword == "if":  # every hash: no comparison at all
+                out.leaf(depth, out.bind(outcome))
+            else:
+                out.emit(depth, "else:")
+                out.leaf(depth + 1, out.bind(outcome))
             return
-        out.emit(depth, f"if h < {out.bind(limit)}:")
-        out.emit(depth + 1, f"return {out.bind(outcome)}")
+        out.emit(depth, f"{keyword} h < {out.bind(limit)}:")
+        out.leaf(depth + 1, out.bind(outcome))
+        keyword = "elif"
         previous = limit
     raise AssertionError("a split's last threshold covers every hash")
 
 
-def _condition(out: _Source, raw: Mapping[str, Any]) -> str:
+def _condition(out: Source, raw: Mapping[str, Any]) -> str:
     """A Python expression equal to the reference test of ``raw`` (already validated)."""
     if "attr" in raw:
-        return _attribute(out, raw)
+        return out.attribute(raw)
     if len(raw) == 1 and "not" in raw:
         return f"not ({_condition(out, raw['not'])})"
     if set(raw) == {"segment", "when"}:
@@ -218,14 +272,14 @@ def _condition(out: _Source, raw: Mapping[str, Any]) -> str:
     return _reference(out, raw)
 
 
-def _reference(out: _Source, raw: Mapping[str, Any]) -> str:
+def _reference(out: Source, raw: Mapping[str, Any]) -> str:
     test, _ = compile_condition(raw)
     return f"{out.call(test)}(ctx, now, None)"
 
 
-def _attribute(out: _Source, raw: Mapping[str, Any]) -> str:
-    attr, op = out.bind(raw["attr"]), raw["op"]
-    get = f"(v := ctx.get({attr}))"
+def _attribute(out: Source, raw: Mapping[str, Any]) -> str:
+    op = raw["op"]
+    get = f"(v := {out.read(raw['attr'])})"
     is_str = f"({get}.__class__ is str or isinstance(v, str))"
     if op in _STRING_TESTS:
         return f"({is_str} and {_STRING_TESTS[op].format(out.bind(raw['value']))})"
@@ -247,9 +301,28 @@ def _attribute(out: _Source, raw: Mapping[str, Any]) -> str:
         number = f"((c := {get}.__class__) is int or c is float or isnum(v))"
         return f"({number} and v {_COMPARISONS[op]} {bound})"
     if op in _VERSION_COMPARISONS:
-        semver_compare(op, raw["value"])  # the reference's check of the operand
-        target = out.bind(semver.parse(raw["value"]))
-        cached = f"(sv := cache_get(v) if {get}.__class__ is str else None)"
-        known = f"({cached} is not None or (sv := key_of(v)) is not None)"
-        return f"({known} and sv {_VERSION_COMPARISONS[op]} {target})"
+        known, decide = _version_test(semver_compare(op, raw["value"]))
+        cached = f"(r := {out.call(known)}(v) if {get}.__class__ is str else None)"
+        return f"(r if {cached} is not None else {out.call(decide)}(v))"
     return _reference(out, raw)
+
+
+def _version_test(
+    compare: Callable[[tuple[object, ...]], bool],
+) -> tuple[Callable[[str], bool | None], Callable[[object], bool]]:
+    """``known(text)``: the remembered answer for a version string (None: not seen), and
+    ``decide(value)``: the reference's answer (parse, then compare), remembered for strings.
+
+    A context's version takes one dict lookup instead of a lookup and a tuple comparison."""
+    answers: dict[str, bool] = {}
+
+    def decide(value: object) -> bool:
+        key = semver.key_of(value)
+        answer = key is not None and compare(key)
+        if type(value) is str:
+            if len(answers) >= _VERSIONS_LIMIT:
+                answers.clear()
+            answers[value] = answer
+        return answer
+
+    return answers.get, decide
