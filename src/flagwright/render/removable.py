@@ -28,15 +28,22 @@ def unremovable(root: Path, folder: str) -> str | None:
     if not top.is_dir() or top.is_symlink():
         return None
     mounts = _mount_points()
-    for current, dirs, names in os.walk(top):
+    unreadable: list[OSError] = []
+    # A link to a folder is an entry like a file: removed, never followed (os.walk's default).
+    for current, dirs, names in os.walk(top, onerror=unreadable.append):
+        if unreadable:
+            break
         path = Path(current)
-        # A link to a folder is an entry like a file: removed, never followed.
         dirs.sort()
         shown = path.relative_to(root).as_posix()
         if (dirs or names) and not os.access(path, os.W_OK | os.X_OK, follow_symlinks=False):
             return f"{shown} is read-only"
         if os.path.realpath(path) in mounts:
             return f"{shown} is a mount point"
+    if unreadable:
+        where = unreadable[0].filename
+        shown = Path(where).relative_to(root).as_posix() if where else folder
+        return f"{shown} cannot be read"
     return None
 
 
