@@ -7,7 +7,8 @@ Kubernetes objects and labels, two derived objects that would share a name, and 
 over Kubernetes' 1 MiB (FW307: the flags are compiled for that, with render's own functions, see
 :mod:`flagwright.render.configmap_sizes`).
 
-jinja2 is imported only when some value holds a ``{``: most commits never pay for it.
+The value templates are rendered only when some value holds a ``{``: most commits never pay for
+it. (jinja2 itself is imported with the render modules the ConfigMap size check uses.)
 """
 
 from __future__ import annotations
