@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from hashlib import sha256
 from typing import Any
 
 from flagwright.check.suggest import did_you_mean
 from flagwright.compile.conditions import ConditionCompiler
-from flagwright.compile.json_out import compact_json
+from flagwright.compile.json_out import compact_json, copy_json
 from flagwright.compile.rollouts import RolloutError, compile_rollout
 from flagwright.compile.splits import TOTAL, split_weights, total
 from flagwright.errors import InternalError, UserError
@@ -91,7 +90,7 @@ def _flag(
     out: dict[str, Any] = {
         "type": flag.type,
         # Deep copies: bundles of different environments must not share mutable values.
-        "variants": copy.deepcopy(flag.resolved_variants),
+        "variants": copy_json(flag.resolved_variants),
         "default": default,
         "listed": entry is not None,
         "enabled": True if entry is None else entry.enabled,
