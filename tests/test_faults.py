@@ -20,7 +20,13 @@ import pytest
 
 from render.fixture_repo import write_repo
 
-FLAGWRIGHT = [sys.executable, "-c", "from flagwright.cli.main import main; main()"]
+# As the console script runs it: main() returns the exit code of a command that ends with
+# ctx.exit() (render --check, schema --check).
+FLAGWRIGHT = [
+    sys.executable,
+    "-c",
+    "import sys; from flagwright.cli.main import main; sys.exit(main())",
+]
 
 
 def _read_only(path: Path) -> tuple[str, ...]:
@@ -72,6 +78,103 @@ def test_read_only_repository_or_rendered_is_a_clear_error(
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     assert _tree(rendered_repo) == before
     assert [p.name for p in rendered_repo.iterdir() if p.name.startswith(".rendered")] == []
+
+
+def _mounted(path: Path) -> tuple[str, ...]:
+    """Like :func:`_read_only`, with ``path`` a writable bind mount: a mount point in the tree."""
+    script = 'mount --bind "$1" "$1" && shift && exec "$@"'
+    return ("unshare", "-m", "sh", "-c", script, "sh", str(path))
+
+
+def _litter(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".rendered"))
+
+
+@pytest.mark.parametrize("folder", ["rendered/prod", "rendered/prod/flags", "rendered/dev"])
+def test_read_only_folder_in_rendered_is_refused_before_the_swap(
+    rendered_repo: Path, folder: str
+) -> None:
+    # The swap itself would work (the repository root is writable); deleting the old tree after
+    # it would not, and left an undeletable .rendered-... folder behind a render that said "ok".
+    before = _tree(rendered_repo)
+    done = _run(rendered_repo, "render", prefix=_read_only(rendered_repo / folder))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"error: cannot write rendered/: {folder} is read-only, and a render replaces rendered/ "
+        "whole (it must remove the old files); rendered/ was left as it was"
+    ), done.stderr
+    assert _tree(rendered_repo) == before
+    assert _litter(rendered_repo) == []
+
+
+def test_mount_point_in_rendered_is_refused_before_the_swap(rendered_repo: Path) -> None:
+    before = _tree(rendered_repo)
+    done = _run(rendered_repo, "render", prefix=_mounted(rendered_repo / "rendered/dev"))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "error: cannot write rendered/: rendered/dev is a mount point, and a render replaces "
+        "rendered/ whole (it must remove the old files); rendered/ was left as it was"
+    ), done.stderr
+    assert _tree(rendered_repo) == before
+    assert _litter(rendered_repo) == []
+
+
+def test_render_check_with_a_read_only_folder_only_reads(rendered_repo: Path) -> None:
+    before = _tree(rendered_repo)
+    done = _run(
+        rendered_repo, "render", "--check", prefix=_read_only(rendered_repo / "rendered/prod")
+    )
+    assert done.returncode == 1, done.stderr  # the drift of the changed flag, as without the mount
+    assert done.stderr.splitlines()[-1] == (
+        "rendered/ is out of date (4 files): run `flagwright render`"
+    ), done.stderr
+    assert "rendered/prod/flags/snapshot.json: would be changed" in done.stdout
+    assert _tree(rendered_repo) == before
+    assert _litter(rendered_repo) == []
+
+
+def test_a_later_render_removes_the_litter_it_can(rendered_repo: Path) -> None:
+    # What a render of an older flagwright left behind: an old tree, part of it read-only.
+    litter = rendered_repo / ".rendered-999999999-abcd1234"
+    for rel in ("prod/flags/snapshot.json", "dev/values/web.yaml"):
+        (litter / rel).parent.mkdir(parents=True)
+        (litter / rel).write_text("old\n")
+    done = _run(rendered_repo, "render", prefix=_read_only(litter / "prod"))
+    assert done.returncode == 0, done.stderr
+    assert _tree(litter) == {"prod/flags/snapshot.json": b"old\n"}  # the rest is gone
+    assert _run(rendered_repo, "render", "--check").returncode == 0
+    # Once the folder can be removed, the next render removes it.
+    done = _run(rendered_repo, "render")
+    assert done.returncode == 0, done.stderr
+    assert _litter(rendered_repo) == []
+
+
+def _schema_repo(tmp_path: Path) -> Path:
+    root = write_repo(tmp_path / "repo")
+    assert _run(root, "schema").returncode == 0
+    return root
+
+
+@pytest.mark.parametrize("read_only", ["schemas", "schemas/segment.schema.json"])
+def test_schema_with_a_read_only_file_or_folder_changes_nothing(
+    tmp_path: Path, read_only: str
+) -> None:
+    root = _schema_repo(tmp_path)
+    for name in ("app", "segment"):  # both out of date: written in this order
+        path = root / "schemas" / f"{name}.schema.json"
+        path.write_text(path.read_text() + "\n")
+    before = _tree(root)
+    done = _run(root, "schema", prefix=_read_only(root / read_only))
+    assert done.returncode == 1, done.stderr
+    blocked = "schemas/app.schema.json" if read_only == "schemas" else read_only
+    assert done.stderr.splitlines()[-1] == (
+        f"error: cannot write schemas/: {blocked} is read-only; schemas/ was left as it was"
+    ), done.stderr
+    assert _tree(root) == before
+    checked = _run(root, "schema", "--check", prefix=_read_only(root / read_only))
+    assert checked.returncode == 1, checked.stderr
+    assert "schemas/segment.schema.json: would be changed" in checked.stdout
+    assert _tree(root) == before
 
 
 def _small_file_limit() -> None:

@@ -2,11 +2,13 @@
 
 Checked on every corpus case and on generated repositories: the render fixture with hostile
 values drawn by hypothesis (value templates, names Kubernetes refuses, shared namespaces, chart
-sources, times near the calendar's ends), with and without ``--base``.
+sources, times near the calendar's ends), with and without ``--base``; and flag ConfigMaps just
+over and just under Kubernetes' 1 MiB, which only compiling the flags can tell apart.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import tempfile
@@ -17,9 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus_helpers import TODAY, corpus_cases
+from corpus_helpers import CORPUS, TODAY, corpus_cases
 from flagwright.check.repository import validate_repository
+from flagwright.diagnostics import Findings
 from flagwright.policy import policy_diagnostics
+from flagwright.render.configmap import MAX_BYTES
 from flagwright.render.pipeline import RenderOptions, render_validated
 from render.fixture_repo import FILES, write_repo
 
@@ -130,3 +134,34 @@ def test_validate_with_base_passing_implies_render_passing(files: dict[str, str]
         if any(d.severity == "error" for d in found):
             return
         assert render_validated(validated, RenderOptions()).ok
+
+
+# A segment of 2,020 user ids inlined into 38 rules: the app's ConfigMap is 1024.3 KiB.
+OVER_1MIB = CORPUS / "configmap-over-1mib"
+CONFIGMAP = "rendered/prod/manifests/checkout-flags.yaml"
+
+
+def test_configmap_just_over_1mib_is_reported_by_validate_as_render_reports_it() -> None:
+    validated = validate_repository(OVER_1MIB, TODAY)
+    found = [d for d in validated.diagnostics if d.code == "FW307"]
+    assert [(d.path, d.line, d.col) for d in found] == [("environments/apps/checkout.yaml", 5, 1)]
+    assert [d.code for d in validated.diagnostics] == ["FW307"]
+    # Without validate's finding in the way, render refuses the same ConfigMap, word for word.
+    rest = dataclasses.replace(validated, diagnostics=[], findings=Findings([]))
+    output = render_validated(rest, RenderOptions())
+    assert [str(d) for d in output.diagnostics if d.code == "FW307"] == [str(d) for d in found]
+
+
+def test_configmap_just_under_1mib_validates_and_renders(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(OVER_1MIB, root)
+    segment = root / "flags/segments/beta-users.yaml"
+    text = segment.read_text(encoding="utf-8")
+    dropped = ", ".join(f"user-{i:05d}" for i in range(2015, 2020))
+    assert dropped in text
+    segment.write_text(text.replace(", " + dropped, ""), encoding="utf-8")
+    validated = validate_repository(root, TODAY)
+    assert validated.ok, [str(d) for d in validated.diagnostics]
+    output = render_validated(validated, RenderOptions())
+    assert output.ok, [str(d) for d in output.diagnostics if d.severity == "error"]
+    assert MAX_BYTES - 4096 < output.files[CONFIGMAP].size <= MAX_BYTES

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
+from flagwright.compile.json_out import copy_json
 from flagwright.compile.times import normalise_time_text, utc_text
 from flagwright.errors import UserError
 from flagwright.model import (
@@ -91,9 +91,9 @@ class ConditionCompiler:
 def _attribute(cond: AttrCondition) -> dict[str, Any]:
     out: dict[str, Any] = {"attr": cond.attr, "op": cond.op}
     if cond.op in LIST_OPERATORS:
-        out["values"] = copy.deepcopy(cond.values)
+        out["values"] = copy_json(cond.values)
     elif cond.op in _TIME_OPERATORS and isinstance(cond.value, str):
         out["value"] = normalise_time_text(cond.value)
     else:
-        out["value"] = copy.deepcopy(cond.value)
+        out["value"] = copy_json(cond.value)
     return out

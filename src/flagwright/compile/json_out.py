@@ -9,6 +9,7 @@ verify the digest by hashing the file's bytes instead of re-serialising the docu
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterable, Mapping
 from hashlib import sha256
@@ -16,6 +17,21 @@ from json.encoder import encode_basestring
 from typing import Any
 
 _string: Callable[[str], str] = encode_basestring
+_ATOMIC = (str, int, float, bool, type(None))
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (what YAML loads), several times faster than
+    ``copy.deepcopy``, which compiling every flag of a large repository spent most of its time
+    in; anything else is left to ``copy.deepcopy``."""
+    kind = type(value)
+    if kind in _ATOMIC:
+        return value
+    if kind is dict:
+        return {k: v if type(v) in _ATOMIC else copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOMIC else copy_json(v) for v in value]
+    return copy.deepcopy(value)
 
 
 def compact_json(value: Any) -> str:

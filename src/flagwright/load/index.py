@@ -22,6 +22,11 @@ class ConfigIndex:
     apps: dict[str, Located[App]] = field(default_factory=dict)
     repositories: list[Located[Repository]] = field(default_factory=list)
     broken: frozenset[tuple[str, str]] = frozenset()
+    # Environments' snapshot bundles, compiled once (validate's ConfigMap sizes, then render);
+    # not an init field, so dataclasses.replace() gives a changed index a cache of its own.
+    bundles: dict[str, dict[str, Any]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def repository(self) -> Repository | None:

@@ -6,12 +6,13 @@ Editors use them through the `# yaml-language-server: $schema=` line at the top 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flagwright.errors import Status
+from flagwright.errors import Status, UserError
 from flagwright.model import KINDS
 
 SCHEMA_DIR = "schemas"
@@ -94,14 +95,29 @@ def write_schemas(root: Path) -> list[str]:
     folder = root / SCHEMA_DIR
     folder.mkdir(exist_ok=True)
     wanted = generate_schemas()
-    changed = []
-    for stale in sorted(folder.glob("*.schema.json")):
-        if stale.name not in wanted:
-            stale.unlink()
-            changed.append(f"{SCHEMA_DIR}/{stale.name}")
-    for name, text in wanted.items():
-        target = folder / name
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8", newline="\n")
-            changed.append(f"{SCHEMA_DIR}/{name}")
-    return sorted(changed)
+    stale = [p for p in sorted(folder.glob("*.schema.json")) if p.name not in wanted]
+    writes = {
+        name: text
+        for name, text in wanted.items()
+        if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text
+    }
+    _refuse_unwritable(root, folder, stale, [folder / name for name in writes])
+    for path in stale:
+        path.unlink()
+    for name, text in writes.items():
+        (folder / name).write_text(text, encoding="utf-8", newline="\n")
+    return sorted(f"{SCHEMA_DIR}/{name}" for name in [*(p.name for p in stale), *writes])
+
+
+def _refuse_unwritable(root: Path, folder: Path, removed: list[Path], written: list[Path]) -> None:
+    """Fail before the first change, not after half of them, where one would be refused."""
+    for path in sorted([*removed, *written]):
+        exists = os.path.lexists(path)
+        needs_folder = path in removed or not exists
+        target = folder if needs_folder else path
+        if not os.access(target, os.W_OK | (os.X_OK if needs_folder else 0)):
+            shown = target.relative_to(root).as_posix()
+            raise UserError(
+                f"cannot write {SCHEMA_DIR}/: {shown} is read-only; {SCHEMA_DIR}/ was left as it "
+                "was"
+            )

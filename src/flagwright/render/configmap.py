@@ -44,6 +44,16 @@ def flag_configmap(ctx: EnvContext, deployment: Deployment) -> Artifact:
     cached = ctx.memo.get(key)
     if isinstance(cached, Artifact):
         return cached
+    digest, data = configmap_data(ctx, deployment)
+    manifest = configmap_manifest(ctx, deployment.name, digest, data)
+    artifact = Artifact(dump_yaml(manifest), manifest, origin=deployment.app.source.path)
+    ctx.memo[key] = artifact
+    check_size(ctx, deployment, artifact, data)
+    return artifact
+
+
+def configmap_data(ctx: EnvContext, deployment: Deployment) -> tuple[str, dict[str, str]]:
+    """The digest of the app's flags and the ConfigMap's files (``data``), by file name."""
     from flagwright.compile.select import selected_keys
 
     app = deployment.app.model
@@ -59,21 +69,23 @@ def flag_configmap(ctx: EnvContext, deployment: Deployment) -> Artifact:
             data[name] = ctx.bundle_text.text(keys, digest)
         else:
             data[name] = app_export_text(ctx, keys, digest, name)
-    manifest: dict[str, Any] = {
+    return digest, data
+
+
+def configmap_manifest(
+    ctx: EnvContext, app: str, digest: str, data: dict[str, str]
+) -> dict[str, Any]:
+    return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {
-            "name": configmap_name(app.name),
+            "name": configmap_name(app),
             "namespace": ctx.environment.model.argocd.namespace,
-            "labels": labels(ctx, app.name),
+            "labels": labels(ctx, app),
             "annotations": {DIGEST_ANNOTATION: digest},
         },
         "data": data,
     }
-    artifact = Artifact(dump_yaml(manifest), manifest, origin=deployment.app.source.path)
-    ctx.memo[key] = artifact
-    check_size(ctx, deployment, artifact, data)
-    return artifact
 
 
 def needs_server_side_apply(artifact: Artifact) -> bool:

@@ -69,10 +69,13 @@ class EnvContext:
 
     @cached_property
     def bundle(self) -> dict[str, Any]:
-        """The environment's full snapshot bundle, compiled once."""
+        """The environment's full snapshot bundle, compiled once per index."""
         from flagwright.compile import compile_snapshot
 
-        return compile_snapshot(self.index, self.name)
+        bundle = self.index.bundles.get(self.name)
+        if bundle is None:
+            bundle = self.index.bundles[self.name] = compile_snapshot(self.index, self.name)
+        return bundle
 
     @cached_property
     def bundle_text(self) -> BundleText:

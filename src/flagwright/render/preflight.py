@@ -3,10 +3,12 @@
 A pull request check that runs ``validate`` must not pass a change that CI's render then fails,
 so everything render refuses about its inputs is checked here, at the source position: value
 templates (the same code as render, so the same verdict), the names flagwright derives for
-Kubernetes objects and labels, and two derived objects that would share a name. (How large a
-ConfigMap grows is only known once the flags are compiled; that stays render's finding, FW307.)
+Kubernetes objects and labels, two derived objects that would share a name, and flag ConfigMaps
+over Kubernetes' 1 MiB (FW307: the flags are compiled for that, with render's own functions, see
+:mod:`flagwright.render.configmap_sizes`).
 
-jinja2 is imported only when some value holds a ``{``: most commits never pay for it.
+The value templates are rendered only when some value holds a ``{``: most commits never pay for
+it. (jinja2 itself is imported with the render modules the ConfigMap size check uses.)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from flagwright.codes import Code
 from flagwright.diagnostics import Findings, Source, YamlPath
 from flagwright.load.index import ConfigIndex
 from flagwright.model import Repository
+from flagwright.render.configmap_sizes import check_configmap_sizes
 from flagwright.render.names import (
     ARGOCD_NAMESPACE,
     LABEL_VALUE,
@@ -37,6 +40,7 @@ def preflight(index: ConfigIndex, findings: Findings) -> None:
     _derived_names(index, findings)
     _shared_names(index, findings)
     _templates(index, findings)
+    check_configmap_sizes(index, findings)  # last: it compiles, so only an error-free config
 
 
 def _derived_names(index: ConfigIndex, findings: Findings) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from flagwright.errors import RenderError
 from flagwright.render.context import RENDERED
+from flagwright.render.removable import unremovable
 
 
 @dataclass(slots=True)
@@ -110,6 +111,12 @@ def write_tree(root: Path, texts: Mapping[str, str], scope: str = RENDERED) -> C
     target = root / RENDERED
     if target.exists() and (target.is_symlink() or not target.is_dir()):
         raise RenderError(f"{RENDERED} exists and is not a folder")
+    blocked = unremovable(root, RENDERED)
+    if blocked is not None:
+        raise RenderError(
+            f"cannot write {RENDERED}/: {blocked}, and a render replaces {RENDERED}/ whole (it "
+            f"must remove the old files); {RENDERED}/ was left as it was"
+        )
     try:
         _write_staged(root, target, files, changes, scope)
     except OSError as exc:
