@@ -57,7 +57,7 @@ class Target:
 
 def load_target(root: Path, flag: str, env: str, today: date) -> Target:
     """Validate ``root``, compile ``env`` and check ``flag`` exists; raises UserError."""
-    validated = validate_repository(root, today=today)
+    validated = validate_repository(root, today=today, sizes=False)
     if not validated.ok:
         raise InvalidConfig(validated.diagnostics)
     index = validated.index

@@ -88,7 +88,7 @@ def render_repository(
 ) -> RenderOutput:
     """Validate, then render; with validation errors nothing is rendered. ``progress`` makes a
     progress bar for the number of steps (:func:`step_count`) once validation has passed."""
-    validated = validate_repository(root, today)
+    validated = validate_repository(root, today, sizes=False)
     scope = RENDERED if options.env is None else f"{RENDERED}/{options.env}"
     if not validated.ok:
         return RenderOutput({}, validated.diagnostics, scope, rendered=False)
