@@ -6,18 +6,24 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flagwright.check.repository import validate_repository
+from flagwright.render import forked
 from flagwright.render.configmap_sizes import DATA_INDENT, spelled_bound
 from flagwright.render.pipeline import RenderOptions, render_repository
 from flagwright.render.yamlout import dump_yaml
 from flagwright.render.yamlstrings import scalar_lines
 
 PROJECT = Path(__file__).resolve().parents[2]
+OVER_1MIB = PROJECT / "tests/corpus/configmap-over-1mib"
+TODAY = date(2026, 11, 23)
 HEAD = "  snapshot.json:"
 # Characters each style treats specially: quotes, escapes, spaces, breaks, C1 controls, DEL,
 # YAML 1.1 line breaks, a BOM, wide characters.
@@ -74,3 +80,34 @@ def test_bound_is_at_least_every_rendered_configmap_of_the_example() -> None:
         total = skeleton + sum(b for b in bounds if b is not None)
         # Sound, and close enough that real ConfigMaps are not all spelled twice.
         assert artifact.size <= total <= 2 * artifact.size, path
+
+
+def test_forked_environments_report_what_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large repository sizes its environments' ConfigMaps in forked workers (as render
+    renders them); the findings that come back are the ones checked in one process."""
+    root = tmp_path / "repo"
+    shutil.copytree(OVER_1MIB, root)
+    prod = (root / "environments/prod.yaml").read_text(encoding="utf-8")
+    staging = prod.replace("name: prod", "name: staging").replace("shop-prod", "shop-staging")
+    prod = prod.replace("name: prod\n", "name: prod\npromotes_from: staging\n")
+    (root / "environments/prod.yaml").write_text(prod, encoding="utf-8")
+    (root / "environments/staging.yaml").write_text(staging, encoding="utf-8")
+    flag = root / "flags/checkout-beta.yaml"
+    head, entry = flag.read_text(encoding="utf-8").split("  prod:\n", 1)
+    flag.write_text(f"{head}  prod:\n{entry}  staging:\n{entry}", encoding="utf-8")
+
+    in_process = validate_repository(root, TODAY)
+    monkeypatch.setattr(forked, "PARALLEL_MIN_FLAGS", 1)  # a two-flag repository is "large"
+    monkeypatch.setattr(forked, "idle_cores", lambda: 2)  # however busy the machine is now
+    in_workers = validate_repository(root, TODAY)
+
+    sized = [d for d in in_workers.diagnostics if d.code == "FW307"]
+    assert [(d.path, d.line, d.col, d.message.split()[0]) for d in sized] == [
+        ("environments/apps/checkout.yaml", 5, 1, "rendered/prod/manifests/checkout-flags.yaml"),
+        ("environments/apps/checkout.yaml", 5, 1, "rendered/staging/manifests/checkout-flags.yaml"),
+    ]
+    assert in_workers.diagnostics == in_process.diagnostics
+    assert sorted(in_process.index.bundles) == ["prod", "staging"]
+    assert in_workers.index.bundles == {}  # compiled in the workers, not in this process

@@ -40,11 +40,13 @@ def check_loaded(
     options: CheckOptions | None = None,
     *,
     preflight: bool = False,
+    sizes: bool = True,
     locate: bool = True,
 ) -> Validated:
     """Index ``repo`` and run the checks (none when ``options`` is None: a revision to compare),
-    plus what render would refuse when ``preflight``; ``locate`` turns the findings into
-    diagnostics at line:col (a revision that is only compared never needs them)."""
+    plus what render would refuse when ``preflight`` (with the ConfigMap sizes, which need every
+    environment compiled, unless not ``sizes``: render finds those itself); ``locate`` turns
+    the findings into diagnostics at line:col (a revision only compared never needs them)."""
     with cycle_collector_paused():  # the checks make no cycles: a tenth of a large validation
         findings = Findings(list(repo.findings.items))
         index = build_index(repo, findings)
@@ -54,15 +56,21 @@ def check_loaded(
             # Imported here: the render package is needed only by validate, not by history walks.
             from flagwright.render.preflight import preflight as render_preflight
 
-            render_preflight(index, findings)
+            render_preflight(index, findings, sizes=sizes)
         diagnostics = resolve_positions(findings.items, repo.texts) if locate else []
         return Validated(repo, index, diagnostics, findings)
 
 
-def validate_repository(root: Path, today: date, strict: bool = False) -> Validated:
-    """``flagwright validate``'s core: the work tree, every check, and what render would refuse."""
+def validate_repository(
+    root: Path, today: date, strict: bool = False, *, sizes: bool = True
+) -> Validated:
+    """``flagwright validate``'s core: the work tree, every check, and what render would refuse.
+
+    ``sizes=False`` leaves out the flag ConfigMaps' sizes (FW307), for the commands that render
+    or evaluate anyway: render reports them itself, at the same place, and eval needs no
+    ConfigMap; compiling every environment for them is most of a large validate's cost."""
     options = CheckOptions(today=today, strict=strict)
-    return check_loaded(load_repository(root), options, preflight=True)
+    return check_loaded(load_repository(root), options, preflight=True, sizes=sizes)
 
 
 @dataclass(frozen=True, slots=True)

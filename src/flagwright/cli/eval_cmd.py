@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from flagwright.cli.options import instant
-from flagwright.evaluate.target import evaluate_flag, parse_context
+from flagwright.evaluate.target import Question, evaluate_flag, parse_context
 from flagwright.report.eval import evaluation_json, evaluation_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,10 +31,16 @@ def _context(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 
 
 def target_options(command: F) -> F:
-    """FLAG, --env, -c and --at: shared by `eval` and `explain`."""
+    """FLAG, --env, --cluster, -c and --at: shared by `eval` and `explain`."""
     decorators = [
         click.argument("flag"),
         click.option("--env", "-e", "env", required=True, help="The environment to evaluate in."),
+        click.option(
+            "--cluster", "cluster", metavar="NAME",
+            help="One of the environment's clusters: evaluate as it serves the flag (with its "
+            "flag overrides). Default: the environment's entry, which the clusters without an "
+            "override serve; the answer names those that override it.",
+        ),
         click.option(
             "-c", "--context", "context", multiple=True, metavar="KEY=VALUE",
             callback=_context, help=CONTEXT_HELP,
@@ -60,6 +66,7 @@ def eval_(
     env: str,
     context: dict[str, Any],
     at: datetime | None,
+    cluster: str | None,
     as_json: bool,
 ) -> None:
     """Evaluate FLAG in an environment for a context, as the runtime would serve it.
@@ -67,5 +74,6 @@ def eval_(
     The configuration in the working tree is validated and compiled in memory (rendered/ is not
     read), then evaluated by flagwright.runtime, the same code services run.
     """
-    found = evaluate_flag(Path(ctx.obj["root"]), flag, env, context, at, date.today())
-    click.echo(evaluation_json(flag, env, found) if as_json else evaluation_text(found), nl=False)
+    question = Question(flag, env, context, at, cluster)
+    found = evaluate_flag(Path(ctx.obj["root"]), question, date.today())
+    click.echo(evaluation_json(found) if as_json else evaluation_text(found), nl=False)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from flagwright.cli.eval_cmd import target_options
-from flagwright.evaluate.target import explain_flag
+from flagwright.evaluate.target import Question, explain_flag
 from flagwright.report.explain import explain_text
 
 
@@ -17,7 +17,12 @@ from flagwright.report.explain import explain_text
 @target_options
 @click.pass_context
 def explain(
-    ctx: click.Context, flag: str, env: str, context: dict[str, Any], at: datetime | None
+    ctx: click.Context,
+    flag: str,
+    env: str,
+    context: dict[str, Any],
+    at: datetime | None,
+    cluster: str | None,
 ) -> None:
     """Show how FLAG evaluates in an environment for a context, and why.
 
@@ -25,5 +30,6 @@ def explain(
     and whether it matched, the rollout stage in force, the bucket (0-9999) and the variant
     range it fell in, and the result. Same evaluator as `eval` and the runtime.
     """
-    found = explain_flag(Path(ctx.obj["root"]), flag, env, context, at, date.today())
+    question = Question(flag, env, context, at, cluster)
+    found = explain_flag(Path(ctx.obj["root"]), question, date.today())
     click.echo(explain_text(found, context), nl=False)

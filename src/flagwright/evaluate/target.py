@@ -1,5 +1,10 @@
 """``eval`` and ``explain``: compile one environment of the working tree in memory and ask the
 runtime about a flag. The runtime is the only evaluator; this module only prepares its input.
+
+In a fleet, a cluster may serve a flag differently (its ``flags:`` overrides). ``--cluster``
+asks as that cluster serves it; without it the answer is the environment's, which is what its
+other clusters serve, and the result names the clusters that override the flag so that nobody
+reads it as the answer for all of them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from flagwright.check.repository import validate_repository
 from flagwright.check.suggest import did_you_mean
 from flagwright.compile import compile_snapshot
+from flagwright.compile.clusters import cluster_bundle
 from flagwright.diagnostics import Diagnostic
 from flagwright.errors import UserError
 from flagwright.load import jsonlimits
@@ -41,12 +47,16 @@ class UnknownName(UserError):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A flag in the compiled bundle of one environment of the working tree."""
+    """A flag in the compiled bundle of one environment (or one of its clusters) of the working
+    tree. ``overridden_in``: the environment's clusters that serve the flag otherwise, when no
+    cluster was asked for."""
 
     flag: str
     environment: str
     bundle: dict[str, Any]
     client: Client
+    cluster: str | None = None
+    overridden_in: tuple[str, ...] = ()
 
     def evaluate(self, context: Mapping[str, Any], at: datetime | None) -> Evaluation:
         return self.client.evaluate(self.flag, context, now=at)
@@ -55,9 +65,10 @@ class Target:
         return self.client.explain(self.flag, context, now=at)
 
 
-def load_target(root: Path, flag: str, env: str, today: date) -> Target:
-    """Validate ``root``, compile ``env`` and check ``flag`` exists; raises UserError."""
-    validated = validate_repository(root, today=today)
+def load_target(root: Path, flag: str, env: str, today: date, cluster: str | None = None) -> Target:
+    """Validate ``root``, compile ``env`` (as ``cluster`` serves it, if given) and check ``flag``
+    exists; raises UserError."""
+    validated = validate_repository(root, today=today, sizes=False)
     if not validated.ok:
         raise InvalidConfig(validated.diagnostics)
     index = validated.index
@@ -70,30 +81,69 @@ def load_target(root: Path, flag: str, env: str, today: date) -> Target:
         raise UnknownName(
             f"unknown flag {flag!r}" + (did_you_mean(flag, index.flags) or _known(index.flags))
         )
+    clusters = {c.name: c for c in index.environments[env].model.clusters or []}
+    if cluster is not None and cluster not in clusters:
+        known = did_you_mean(cluster, clusters) or _known(clusters)
+        raise UnknownName(f"environment {env!r} has no cluster {cluster!r}" + known)
     bundle = compile_snapshot(index, env)
+    if cluster is not None:
+        bundle = cluster_bundle(index, env, clusters[cluster], bundle)
+        overriding: tuple[str, ...] = ()
+    else:
+        overriding = tuple(sorted(name for name, c in clusters.items() if flag in c.flags))
     # The bundle was compiled here and is not changed later: no private copy is needed.
-    return Target(flag, env, bundle, Client(Snapshot(bundle)))
+    return Target(flag, env, bundle, Client(Snapshot(bundle)), cluster, overriding)
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Which flag an answer is about, and where it holds."""
+
+    flag: str
+    environment: str
+    cluster: str | None  # None: the environment's entry
+    overridden_in: tuple[str, ...]  # clusters serving the flag otherwise (cluster is None)
+
+    @classmethod
+    def of(cls, target: Target) -> Where:
+        return cls(target.flag, target.environment, target.cluster, target.overridden_in)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    evaluation: Evaluation
+    where: Where
 
 
 @dataclass(frozen=True, slots=True)
 class Explained:
     explanation: Explanation
     flags: dict[str, Any]  # the environment's compiled flags, for what the trace leaves implicit
+    where: Where
 
 
-def evaluate_flag(
-    root: Path, flag: str, env: str, context: Mapping[str, Any], at: datetime | None, today: date
-) -> Evaluation:
-    """``flagwright eval``'s core: what the runtime serves ``context`` at ``at``."""
-    return load_target(root, flag, env, today).evaluate(context, at)
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What ``eval`` and ``explain`` are asked: a flag, where, for whom and when."""
+
+    flag: str
+    env: str
+    context: Mapping[str, Any]
+    at: datetime | None = None
+    cluster: str | None = None
 
 
-def explain_flag(
-    root: Path, flag: str, env: str, context: Mapping[str, Any], at: datetime | None, today: date
-) -> Explained:
+def evaluate_flag(root: Path, question: Question, today: date) -> Evaluated:
+    """``flagwright eval``'s core: what the runtime serves the question's context at its time."""
+    target = load_target(root, question.flag, question.env, today, question.cluster)
+    return Evaluated(target.evaluate(question.context, question.at), Where.of(target))
+
+
+def explain_flag(root: Path, question: Question, today: date) -> Explained:
     """``flagwright explain``'s core: the runtime's trace of the same evaluation."""
-    target = load_target(root, flag, env, today)
-    return Explained(target.explain(context, at), target.bundle["flags"])
+    target = load_target(root, question.flag, question.env, today, question.cluster)
+    explanation = target.explain(question.context, question.at)
+    return Explained(explanation, target.bundle["flags"], Where.of(target))
 
 
 def _known(names: Iterable[str]) -> str:

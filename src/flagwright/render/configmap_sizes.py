@@ -15,8 +15,12 @@ string (literal, folded, double-quoted); a change there must keep
 ``tests/render/test_configmap_sizes.py`` (the bound against the real spelling) passing.
 
 Runs only on a configuration without errors, like render: the compiler's input must have
-passed the checks (anything else is a CompileError, an internal error). The compiled bundles
-stay in ``ConfigIndex.bundles``, so a render after it does not compile them again.
+passed the checks (anything else is a CompileError, an internal error). A large repository
+checks its environments in forked workers (:mod:`flagwright.render.forked`), as render renders
+them, and only the findings come back; a small one checks them here, and the compiled bundles
+stay in ``ConfigIndex.bundles`` for whatever renders next. ``render`` itself skips this check
+(``validate_repository(..., sizes=False)``): it builds every ConfigMap and reports FW307 from
+the same function.
 
 Why compile rather than bound a ConfigMap from the sources: compiling inlines each segment into
 every rule naming it and each rollout plan into every flag on it, and names unnamed rules, so a
@@ -29,6 +33,7 @@ app there would be compiled anyway. Compiling is most of what this check costs; 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from flagwright.codes import Code, Severity
 from flagwright.diagnostics import Finding, Findings
@@ -42,6 +47,7 @@ from flagwright.render.configmap import (
     flag_configmap,
 )
 from flagwright.render.context import EnvContext
+from flagwright.render.forked import map_forked, worker_count
 from flagwright.render.yamlout import dump_yaml
 from flagwright.render.yamlstrings import MAX_LINE
 
@@ -76,17 +82,36 @@ def check_configmap_sizes(index: ConfigIndex, findings: Findings) -> None:
 
 
 def _check(index: ConfigIndex, repository: Repository, findings: Findings) -> None:
-    from flagwright.render.fleet import ClusterContext
-    from flagwright.render.fleet_appset import ordered
-    from flagwright.render.templating import ValueTemplates
+    envs = [name for name in sorted(index.environments) if index.environments[name].model.apps]
+    sizes = _EnvSizes(index, repository)
+    workers = worker_count(len(envs), len(index.flags))
+    results = map_forked(sizes.check, envs, workers) if workers > 1 else map(sizes.check, envs)
+    for found in results:
+        findings.extend(found)
 
-    templates = ValueTemplates()  # unused here: ConfigMaps hold no value templates
-    selections: dict[tuple[str, ...], list[str]] = {}
-    for name in sorted(index.environments):
-        env = index.environments[name]
-        ctx = EnvContext(index, env, repository, templates, Findings(), selections=selections)
+
+@dataclass(slots=True)
+class _EnvSizes:
+    """One environment's ConfigMaps checked; what a forked worker runs."""
+
+    index: ConfigIndex
+    repository: Repository
+    selections: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+
+    def check(self, name: str) -> list[Finding]:
+        """The environment's FW307s; its compiled bundle stays in ``index.bundles``."""
+        from flagwright.render.fleet import ClusterContext
+        from flagwright.render.fleet_appset import ordered
+        from flagwright.render.templating import ValueTemplates
+
+        env = self.index.environments[name]
+        templates = ValueTemplates()  # unused here: ConfigMaps hold no value templates
+        ctx = EnvContext(
+            self.index, env, self.repository, templates, Findings(), selections=self.selections
+        )
         if not ctx.deployments:
-            continue  # nothing to compile for
+            return []  # nothing to compile for
+        found: list[Finding] = []
         contexts = [ctx]
         contexts += [ClusterContext(ctx, c) for c in ordered(env.model.clusters or []) if c.flags]
         for context in contexts:
@@ -94,7 +119,8 @@ def _check(index: ConfigIndex, repository: Repository, findings: Findings) -> No
                 digest, data = configmap_data(context, deployment)
                 if _bound(context, deployment.name, digest, data) > MAX_BYTES:
                     flag_configmap(context, deployment)  # the exact size, reported as render does
-            findings.extend(_too_large(context.findings.items))
+            found += _too_large(context.findings.items)
+        return found
 
 
 def _too_large(items: list[Finding]) -> list[Finding]:

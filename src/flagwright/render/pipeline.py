@@ -7,7 +7,6 @@ Renderers are registered in :data:`RENDERERS`: each takes one environment's cont
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
@@ -33,6 +32,7 @@ from flagwright.render.context import RENDERED, EnvContext
 from flagwright.render.exports import render_featuremanagement, render_flagd
 from flagwright.render.fleet import REPLACED as FLEET_REPLACED
 from flagwright.render.fleet import finish_environment
+from flagwright.render.forked import idle_cores
 from flagwright.render.kube_validate import ManifestValidator
 from flagwright.render.rollout import render_rollouts
 from flagwright.render.templating import ValueTemplates
@@ -89,7 +89,7 @@ def render_repository(
 ) -> RenderOutput:
     """Validate, then render; with validation errors nothing is rendered. ``progress`` makes a
     progress bar for the number of steps (:func:`step_count`) once validation has passed."""
-    validated = validate_repository(root, today)
+    validated = validate_repository(root, today, sizes=False)
     scope = RENDERED if options.env is None else f"{RENDERED}/{options.env}"
     if not validated.ok:
         return RenderOutput({}, validated.diagnostics, scope, rendered=False)
@@ -189,18 +189,6 @@ def _workers(options: RenderOptions, index: ConfigIndex, envs: list[str]) -> int
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1  # spawned workers would have to re-load the repository
     return max(1, min(len(envs), idle_cores()))
-
-
-def idle_cores() -> int:
-    """Cores the last minute left idle (at least one). A worker forked onto a busy core saves no
-    time, and costs its share of copying the parent's memory and sending its files back: on a
-    loaded machine a render in one process is faster and uses about a quarter less CPU."""
-    cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not on every platform
-        return cores
-    return max(1, min(cores, int(cores - load + 0.5)))
 
 
 _FORKED: dict[str, _Job] = {}

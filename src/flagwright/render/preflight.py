@@ -36,11 +36,12 @@ from flagwright.render.names import (
 _NO_REPOSITORY = Repository.model_construct(kind="Repository", url="", revision="")
 
 
-def preflight(index: ConfigIndex, findings: Findings) -> None:
+def preflight(index: ConfigIndex, findings: Findings, *, sizes: bool = True) -> None:
     _derived_names(index, findings)
     _shared_names(index, findings)
     _templates(index, findings)
-    check_configmap_sizes(index, findings)  # last: it compiles, so only an error-free config
+    if sizes:
+        check_configmap_sizes(index, findings)  # last: it compiles, so only an error-free config
 
 
 def _derived_names(index: ConfigIndex, findings: Findings) -> None:

@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from flagwright.report.eval import overrides_line
+
 if TYPE_CHECKING:  # the runtime loads explain lazily; annotations only need the name
     from flagwright.evaluate.target import Explained
     from flagwright.runtime import Explanation
@@ -22,7 +24,13 @@ _INDENT = "  "
 
 def explain_text(found: Explained, context: Mapping[str, Any]) -> str:
     """What ``flagwright explain`` prints."""
-    return "".join(f"{line}\n" for line in explain_lines(found.explanation, found.flags, context))
+    lines = explain_lines(found.explanation, found.flags, context)
+    if found.where.cluster is not None:
+        lines[0] += f", cluster {found.where.cluster}"
+    note = overrides_line(found.where)
+    if note is not None:
+        lines.insert(1, note)
+    return "".join(f"{line}\n" for line in lines)
 
 
 def explain_lines(

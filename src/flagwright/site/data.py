@@ -35,7 +35,7 @@ class SiteOptions:
 
 def build_data(root: Path, options: SiteOptions) -> dict[str, Any]:
     """Validate and compile the work tree, read the history, and assemble the site's data."""
-    validated = validate_repository(root, today=options.now.date())
+    validated = validate_repository(root, today=options.now.date(), sizes=False)
     if not validated.ok:
         raise InvalidConfig(validated.diagnostics, also="no site written")
     index = validated.index
