@@ -89,7 +89,7 @@ def _changed_since(root: Path, ref: str, today: date, options: RenderOptions) ->
         if not isinstance(done, str):
             return done
         plan = done
-    validated = validate_repository(root, today)
+    validated = validate_repository(root, today, sizes=False)  # render sizes its ConfigMaps
     if not validated.ok:
         return ChangedRender(RenderOutput({}, validated.diagnostics, RENDERED, False), [], plan)
     output = render_validated(validated, options)

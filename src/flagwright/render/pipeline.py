@@ -6,9 +6,7 @@ Renderers are registered in :data:`RENDERERS`: each takes one environment's cont
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,7 +30,7 @@ from flagwright.render.context import RENDERED, EnvContext
 from flagwright.render.exports import render_featuremanagement, render_flagd
 from flagwright.render.fleet import REPLACED as FLEET_REPLACED
 from flagwright.render.fleet import finish_environment
-from flagwright.render.forked import idle_cores
+from flagwright.render.forked import map_forked, worker_count
 from flagwright.render.kube_validate import ManifestValidator
 from flagwright.render.rollout import render_rollouts
 from flagwright.render.templating import ValueTemplates
@@ -54,17 +52,11 @@ RENDERERS: list[tuple[str, RenderFn]] = [
 ]
 
 
-# Environments render independently. From this many flags on, a render forks one worker per
-# environment (up to the number of idle cores); below it, starting processes costs more than it
-# saves.
-PARALLEL_MIN_FLAGS = 2000
-
-
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     env: str | None = None
     kubernetes_version: str | None = None
-    workers: int | None = None  # None: automatic (PARALLEL_MIN_FLAGS); 1: all in this process
+    workers: int | None = None  # None: automatic (render/forked.py); 1: all in this process
 
 
 @dataclass(slots=True)
@@ -182,38 +174,18 @@ class _Job:
 
 
 def _workers(options: RenderOptions, index: ConfigIndex, envs: list[str]) -> int:
-    if options.workers is not None:
-        return max(1, min(options.workers, len(envs)))
-    if len(envs) < 2 or len(index.flags) < PARALLEL_MIN_FLAGS:
-        return 1
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1  # spawned workers would have to re-load the repository
-    return max(1, min(len(envs), idle_cores()))
-
-
-_FORKED: dict[str, _Job] = {}
-
-
-def _render_in_child(env: str) -> tuple[dict[str, Artifact], list[Finding]]:
-    # The job reaches the child through fork's copy of this module, not through pickling.
-    return _FORKED["job"].render(env)
+    return worker_count(len(envs), len(index.flags), options.workers)
 
 
 def _render_forked(
     job: _Job, envs: list[str], workers: int, progress: Progress | None
 ) -> list[tuple[dict[str, Artifact], list[Finding]]]:
-    _FORKED["job"] = job
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = []
-            for result in pool.map(_render_in_child, envs):  # map keeps the order of envs
-                results.append(result)
-                if progress is not None:
-                    progress(len(RENDERERS) + 1)
-            return results
-    finally:
-        _FORKED.clear()
+    results = []
+    for result in map_forked(job.render, envs, workers):  # in the order of envs
+        results.append(result)
+        if progress is not None:
+            progress(len(RENDERERS) + 1)
+    return results
 
 
 def validate_artifacts(files: dict[str, Artifact], validator: ManifestValidator) -> list[Finding]:
