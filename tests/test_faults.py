@@ -258,3 +258,27 @@ def test_a_tree_moved_aside_by_a_killed_render_is_put_back(tmp_path: Path) -> No
     clean_stale(root)
     assert _tree(root / "rendered") == old
     assert stat.S_ISDIR((root / "rendered").stat().st_mode)
+
+
+def test_a_partial_render_refuses_a_read_only_folder_before_the_swap(rendered_repo: Path) -> None:
+    # `render --changed-since` writes only the changed files, in the same whole-tree swap.
+    flag = rendered_repo / "flags" / "shared-api.yaml"
+    changed = flag.read_text()
+    flag.write_text(changed.replace('prod: {serve: "on"}', 'prod: {serve: "off"}'))
+    git = ("git", "-C", str(rendered_repo), "-c", "user.name=t", "-c", "user.email=t@example.com")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "rendered")):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    flag.write_text(changed)
+    before = _tree(rendered_repo)
+    prefix = _read_only(rendered_repo / "rendered/dev")
+    done = _run(rendered_repo, "render", "--changed-since", "HEAD", prefix=prefix)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "error: cannot write rendered/: rendered/dev is read-only, and a render replaces "
+        "rendered/ whole (it must remove the old files); rendered/ was left as it was"
+    ), done.stderr
+    assert _tree(rendered_repo) == before
+    assert _litter(rendered_repo) == []
+    done = _run(rendered_repo, "render", "--changed-since", "HEAD")
+    assert done.returncode == 0, done.stderr
+    assert "prod" in done.stdout + done.stderr  # the fast path ran, and rendered prod again

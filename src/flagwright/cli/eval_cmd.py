@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -13,7 +14,6 @@ from flagwright.cli.options import instant
 from flagwright.evaluate.target import Question, evaluate_flag, parse_context
 from flagwright.report.eval import evaluation_json, evaluation_text
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT_HELP = (
     "A context attribute as key=value; repeatable. The value is read as JSON when it parses "
@@ -30,8 +30,17 @@ def _context(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
-def target_options(command: F) -> F:
-    """FLAG, --env, --cluster, -c and --at: shared by `eval` and `explain`."""
+def target_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """FLAG, --env, --cluster, -c and --at, shared by `eval` and `explain`: the command gets
+    them as one ``Question`` after the click context."""
+
+    @functools.wraps(command)
+    def asked(
+        *args: Any, flag: str, env: str, context: dict[str, Any], at: datetime | None,
+        cluster: str | None, **kwargs: Any,
+    ) -> Any:  # fmt: skip
+        return command(*args, Question(flag, env, context, at, cluster), **kwargs)
+
     decorators = [
         click.argument("flag"),
         click.option("--env", "-e", "env", required=True, help="The environment to evaluate in."),
@@ -51,29 +60,21 @@ def target_options(command: F) -> F:
             "decides scheduled rollouts and time conditions. Default: now.",
         ),
     ]  # fmt: skip
+    wrapped: Callable[..., Any] = asked
     for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+        wrapped = decorator(wrapped)
+    return wrapped
 
 
 @click.command("eval")
 @target_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
 @click.pass_context
-def eval_(
-    ctx: click.Context,
-    flag: str,
-    env: str,
-    context: dict[str, Any],
-    at: datetime | None,
-    cluster: str | None,
-    as_json: bool,
-) -> None:
+def eval_(ctx: click.Context, question: Question, as_json: bool) -> None:
     """Evaluate FLAG in an environment for a context, as the runtime would serve it.
 
     The configuration in the working tree is validated and compiled in memory (rendered/ is not
     read), then evaluated by flagwright.runtime, the same code services run.
     """
-    question = Question(flag, env, context, at, cluster)
     found = evaluate_flag(Path(ctx.obj["root"]), question, date.today())
     click.echo(evaluation_json(found) if as_json else evaluation_text(found), nl=False)

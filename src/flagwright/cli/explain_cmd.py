@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -16,20 +15,12 @@ from flagwright.report.explain import explain_text
 @click.command("explain")
 @target_options
 @click.pass_context
-def explain(
-    ctx: click.Context,
-    flag: str,
-    env: str,
-    context: dict[str, Any],
-    at: datetime | None,
-    cluster: str | None,
-) -> None:
+def explain(ctx: click.Context, question: Question) -> None:
     """Show how FLAG evaluates in an environment for a context, and why.
 
     Prints whether the environment is listed and enabled, each prerequisite, each rule tried
     and whether it matched, the rollout stage in force, the bucket (0-9999) and the variant
     range it fell in, and the result. Same evaluator as `eval` and the runtime.
     """
-    question = Question(flag, env, context, at, cluster)
     found = explain_flag(Path(ctx.obj["root"]), question, date.today())
-    click.echo(explain_text(found, context), nl=False)
+    click.echo(explain_text(found, question.context), nl=False)

@@ -28,7 +28,7 @@ Mapping (runtime/FORMAT.md: evaluation semantics and bucketing):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,11 +90,20 @@ def flagd_document(bundle: dict[str, Any]) -> dict[str, Any]:
 def flagd_export(bundle: dict[str, Any]) -> FlagdExport:
     """Every expressible flag of ``bundle``; the others are listed in ``omitted`` and in the
     document's ``$comment``, so a reader of the file sees what is missing and why."""
+    out, evaluators, omitted = translate_flags(bundle, sorted(bundle["flags"]))
+    return FlagdExport(assemble_flagd(bundle, out, evaluators, omitted), omitted)
+
+
+def translate_flags(
+    bundle: Mapping[str, Any], keys: list[str]
+) -> tuple[dict[str, Any], dict[str, Any], list[Unsupported]]:
+    """The flagd flags of ``keys`` (in that order), the evaluators they use, and the keys that
+    cannot be expressed."""
     flags: dict[str, Any] = bundle["flags"]
     translator = ConditionTranslator()
     out: dict[str, Any] = {}
     omitted: list[Unsupported] = []
-    for key in sorted(flags):
+    for key in keys:
         # A flag's segments become evaluators only if the flag itself is exported.
         trial = translator.fork()
         try:
@@ -103,7 +112,7 @@ def flagd_export(bundle: dict[str, Any]) -> FlagdExport:
             omitted.append(Unsupported(key, exc.construct, exc.reason))
             continue
         translator = trial
-    return FlagdExport(assemble_flagd(bundle, out, translator.evaluators, omitted), omitted)
+    return out, translator.evaluators, omitted
 
 
 def assemble_flagd(

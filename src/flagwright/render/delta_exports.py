@@ -31,8 +31,7 @@ from flagwright.export.featuremanagement import NOTE as FM_NOTE
 from flagwright.export.featuremanagement import OMITTED_INTRO as FM_OMITTED
 from flagwright.export.featuremanagement import assemble_featuremanagement, featuremanagement_flag
 from flagwright.export.flagd import OMITTED_INTRO as FLAGD_OMITTED
-from flagwright.export.flagd import RULE_NOTES, assemble_flagd, flagd_flag
-from flagwright.export.jsonlogic import ConditionTranslator
+from flagwright.export.flagd import RULE_NOTES, assemble_flagd, translate_flags
 from flagwright.export.problems import Inexpressible, Unsupported
 
 _DECODER = json.JSONDecoder()
@@ -154,20 +153,10 @@ def patch_flagd(
         _comment(ref_text), RULE_NOTES[bundle["bucketing"]], FLAGD_OMITTED, left_out, recompute
     )
     again = sorted((set(flags) - ref_keys) | (recompute & set(flags)))
-    translator = ConditionTranslator()
-    fresh: dict[str, Any] = {}
-    omitted: list[Unsupported] = []
-    for key in again:
-        trial = translator.fork()
-        try:
-            fresh[key] = flagd_flag(key, flags, trial, bundle["bucketing"])
-        except Inexpressible as exc:
-            omitted.append(Unsupported(key, exc.construct, exc.reason))
-            continue
-        translator = trial
+    fresh, fresh_evaluators, omitted = translate_flags(bundle, again)
     lines: dict[str, Any] = {k: Raw(v) for k, v in kept.items() if k not in recompute}
     lines.update((k, Raw(compact_json(v))) for k, v in fresh.items())
-    bodies.update((k, compact_json(v)) for k, v in translator.evaluators.items())
+    bodies.update((k, compact_json(v)) for k, v in fresh_evaluators.items())
     used: set[str] = set()
     for line in lines.values():
         # Keys sort "targeting" before "variants", and no JsonLogic operator is "variants":
@@ -183,7 +172,7 @@ def patch_flagd(
     ordered = {key: lines[key] for key in sorted(lines)}
     reasons = _merge(pieces, omitted, recompute)
     document = assemble_flagd(dict(bundle), ordered, evaluators, reasons)
-    check = assemble_flagd(dict(bundle), fresh, dict(translator.evaluators), omitted)
+    check = assemble_flagd(dict(bundle), fresh, dict(fresh_evaluators), omitted)
     return PatchedExport(dump_outline(document, 2), omitted, check)
 
 

@@ -111,21 +111,7 @@ def write_tree(root: Path, texts: Mapping[str, str], scope: str = RENDERED) -> C
     target = root / RENDERED
     if target.exists() and (target.is_symlink() or not target.is_dir()):
         raise RenderError(f"{RENDERED} exists and is not a folder")
-    blocked = unremovable(root, RENDERED)
-    if blocked is not None:
-        raise RenderError(
-            f"cannot write {RENDERED}/: {blocked}, and a render replaces {RENDERED}/ whole (it "
-            f"must remove the old files); {RENDERED}/ was left as it was"
-        )
-    try:
-        _write_staged(root, target, files, changes, scope)
-    except OSError as exc:
-        # A read-only folder, a full disk, a quota: the user's to fix, and nothing changed.
-        where = f" ({exc.filename})" if exc.filename else ""
-        raise RenderError(
-            f"cannot write {RENDERED}/: {exc.strerror or exc}{where}; {RENDERED}/ was left as "
-            "it was"
-        ) from None
+    _swap_in(root, target, files, changes, scope)
     return changes
 
 
@@ -151,17 +137,31 @@ def write_files(root: Path, texts: Mapping[str, str]) -> Changes:
     changes.unchanged = len(_entries(root, RENDERED)) - len(changes.changed)
     if changes.clean:
         return changes
+    keep = set(files) - set(changes.added) - set(changes.changed)
+    _swap_in(root, target, files, changes, RENDERED, lambda path: path not in files or path in keep)
+    return changes
+
+
+def _swap_in(
+    root: Path, target: Path, files: Mapping[str, bytes], changes: Changes, scope: str,
+    carry: Callable[[str], bool] | None = None,
+) -> None:  # fmt: skip
+    """Stage and swap in, refusing first a tree whose old files could not be removed after."""
+    blocked = unremovable(root, RENDERED)
+    if blocked is not None:
+        raise RenderError(
+            f"cannot write {RENDERED}/: {blocked}, and a render replaces {RENDERED}/ whole (it "
+            f"must remove the old files); {RENDERED}/ was left as it was"
+        )
     try:
-        keep = set(files) - set(changes.added) - set(changes.changed)
-        _write_staged(root, target, files, changes, RENDERED, lambda path: path not in files
-                      or path in keep)  # fmt: skip
+        _write_staged(root, target, files, changes, scope, carry)
     except OSError as exc:
+        # A read-only folder, a full disk, a quota: the user's to fix, and nothing changed.
         where = f" ({exc.filename})" if exc.filename else ""
         raise RenderError(
             f"cannot write {RENDERED}/: {exc.strerror or exc}{where}; {RENDERED}/ was left as "
             "it was"
         ) from None
-    return changes
 
 
 def _write_staged(
