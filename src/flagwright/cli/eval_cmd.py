@@ -14,7 +14,6 @@ from flagwright.cli.options import instant
 from flagwright.evaluate.target import Question, evaluate_flag, parse_context
 from flagwright.report.eval import evaluation_json, evaluation_text
 
-
 CONTEXT_HELP = (
     "A context attribute as key=value; repeatable. The value is read as JSON when it parses "
     "(-c age=42 is the number 42, -c beta=true a boolean, -c 'tags=[\"a\"]' a list) and as a "
