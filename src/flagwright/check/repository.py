@@ -10,6 +10,7 @@ between them is a parameter here, never a copy of the sequence.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,14 +43,22 @@ def check_loaded(
     preflight: bool = False,
     sizes: bool = True,
     locate: bool = True,
+    known_flags: frozenset[str] = frozenset(),
 ) -> Validated:
     """Index ``repo`` and run the checks (none when ``options`` is None: a revision to compare),
     plus what render would refuse when ``preflight`` (with the ConfigMap sizes, which need every
     environment compiled, unless not ``sizes``: render finds those itself); ``locate`` turns
-    the findings into diagnostics at line:col (a revision only compared never needs them)."""
+    the findings into diagnostics at line:col (a revision only compared never needs them).
+    ``known_flags`` exist even where ``repo`` did not load them (a partial load): references to
+    them are not unknown."""
     with cycle_collector_paused():  # the checks make no cycles: a tenth of a large validation
         findings = Findings(list(repo.findings.items))
         index = build_index(repo, findings)
+        unloaded = known_flags - set(index.flags)
+        if unloaded:
+            index = dataclasses.replace(
+                index, broken=index.broken | {("Flag", key) for key in unloaded}
+            )
         if options is not None:
             run_checks(index, findings, options)
         if preflight:

@@ -31,16 +31,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flagwright.check import CheckOptions, run_checks
+from flagwright.check import CheckOptions
 from flagwright.check.graphs import find_cycles
-from flagwright.check.repository import validate_repository
+from flagwright.check.repository import check_loaded, validate_repository
 from flagwright.codes import Severity
 from flagwright.compile.clusters import cluster_flags
 from flagwright.compile.snapshot import compile_flags
 from flagwright.diagnostics import Findings
 from flagwright.gitio.repo import GitRepo
 from flagwright.load.allocation import cycle_collector_paused
-from flagwright.load.index import ConfigIndex, build_index
+from flagwright.load.index import ConfigIndex
 from flagwright.load.repository import LoadedRepo, config_files, load_files, load_repository
 from flagwright.load.resolve import resolve_positions
 from flagwright.model import Environment, Flag
@@ -158,16 +158,13 @@ def _plan(root: Path, git: GitRepo, commit: str, today: date) -> _Plan | str:
         part = load_repository(root, extra)
         repo.texts.update(part.texts)
         repo.documents.extend(part.documents)
-    findings = Findings(list(repo.findings.items))
-    index = build_index(repo, findings)
-    loaded = set(index.flags)
-    if not overridden & all_after <= loaded:
-        return "a flag overridden in a cluster is not in flags/<key>.yaml"
     # Flags that are not loaded exist all the same: references to them are not unknown.
-    index = dataclasses.replace(
-        index, broken=index.broken | {("Flag", k) for k in all_after - loaded}
+    checked = check_loaded(
+        repo, CheckOptions(today=today), locate=False, known_flags=frozenset(all_after)
     )
-    run_checks(index, findings, CheckOptions(today=today))
+    index, findings = checked.index, checked.findings
+    if not overridden & all_after <= set(index.flags):
+        return "a flag overridden in a cluster is not in flags/<key>.yaml"
     kept = Findings([f for f in findings.items if f.source.path in changed])
     if any(f.severity == Severity.ERROR for f in kept.items):
         return "a changed file has errors"
