@@ -154,3 +154,14 @@ def test_readme_shows_the_dashboard_screenshot() -> None:
     assert "](docs/dashboard.png)" in readme
     with Image.open(REPO_ROOT / "docs" / "dashboard.png") as image:
         assert image.format == "PNG" and image.size[0] == 1200
+
+
+def test_an_at_that_is_not_rfc_3339_is_a_usage_error(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    ran = run_cli("-C", str(REPO_ROOT), "site", "--out", str(out), "--at", "yesterday")
+    assert ran.exit_code == 2
+    assert ran.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--at': 'yesterday' is not an RFC 3339 time with an offset, "
+        "e.g. 2026-11-20T10:00:00Z"
+    )
+    assert not out.exists()

@@ -7,23 +7,14 @@ from pathlib import Path
 
 import click
 
-from flagwright.evaluate.target import parse_instant
-
-
-def _instant(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_instant(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+from flagwright.cli.options import instant
 
 
 @click.command()
 @click.option("--out", "out", default="site", show_default=True, metavar="DIR",
               help="Folder to write the site into, relative to the current directory (replaced "
               "as a whole).")  # fmt: skip
-@click.option("--at", "at", metavar="TIME", callback=_instant,
+@click.option("--at", "at", metavar="TIME", callback=instant,
               help="The instant 'now' means for scheduled rollouts and staleness, RFC 3339 "
               "(default: the current time).")  # fmt: skip
 @click.option(
