@@ -93,6 +93,10 @@ class BundleText:
         """The digest of the bundle restricted to ``keys`` (FORMAT.md)."""
         return self._render(keys, None)[1]
 
+    def text_and_digest(self, keys: Iterable[str]) -> tuple[str, str]:
+        """The file text of the bundle restricted to ``keys`` and its digest, in one pass."""
+        return self._render(keys, None)
+
     def text(self, keys: Iterable[str], digest: str | None = None) -> str:
         """The file text of the bundle restricted to ``keys``, with ``digest`` or a computed one."""
         return self._render(keys, digest)[0]

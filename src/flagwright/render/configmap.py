@@ -61,12 +61,13 @@ def configmap_data(ctx: EnvContext, deployment: Deployment) -> tuple[str, dict[s
     keys = ctx.selections.get(patterns)
     if keys is None:
         keys = ctx.selections[patterns] = selected_keys(ctx.bundle, list(patterns))
-    digest = ctx.bundle_text.digest(keys)
+    # Computing the digest lays out the snapshot's text anyway: both come from one pass.
+    snapshot, digest = ctx.bundle_text.text_and_digest(keys)
     data: dict[str, str] = {}
     for fmt in dict.fromkeys(app.reads):  # in declared order, each once
         name = FORMAT_FILES[fmt]
         if name == SNAPSHOT_KEY:
-            data[name] = ctx.bundle_text.text(keys, digest)
+            data[name] = snapshot
         else:
             data[name] = app_export_text(ctx, keys, digest, name)
     return digest, data
