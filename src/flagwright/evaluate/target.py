@@ -46,28 +46,46 @@ class UnknownName(UserError):
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
-    """A flag in the compiled bundle of one environment (or one of its clusters) of the working
-    tree. ``overridden_in``: the environment's clusters that serve the flag otherwise, when no
-    cluster was asked for."""
+class Where:
+    """Which flag an answer is about, and where it holds."""
 
     flag: str
     environment: str
+    cluster: str | None  # None: the environment's entry
+    overridden_in: tuple[str, ...]  # clusters serving the flag otherwise (cluster is None)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A flag in the compiled bundle of one environment (or one of its clusters) of the working
+    tree."""
+
+    where: Where
     bundle: dict[str, Any]
     client: Client
-    cluster: str | None = None
-    overridden_in: tuple[str, ...] = ()
 
     def evaluate(self, context: Mapping[str, Any], at: datetime | None) -> Evaluation:
-        return self.client.evaluate(self.flag, context, now=at)
+        return self.client.evaluate(self.where.flag, context, now=at)
 
     def explain(self, context: Mapping[str, Any], at: datetime | None) -> Explanation:
-        return self.client.explain(self.flag, context, now=at)
+        return self.client.explain(self.where.flag, context, now=at)
 
 
-def load_target(root: Path, flag: str, env: str, today: date, cluster: str | None = None) -> Target:
-    """Validate ``root``, compile ``env`` (as ``cluster`` serves it, if given) and check ``flag``
-    exists; raises UserError."""
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What ``eval`` and ``explain`` are asked: a flag, where, for whom and when."""
+
+    flag: str
+    env: str
+    context: Mapping[str, Any]
+    at: datetime | None = None
+    cluster: str | None = None
+
+
+def load_target(root: Path, question: Question, today: date) -> Target:
+    """Validate ``root``, compile the question's environment (as its cluster serves it, if one
+    is given) and check its flag exists; raises UserError."""
+    flag, env, cluster = question.flag, question.env, question.cluster
     validated = validate_repository(root, today=today, sizes=False)
     if not validated.ok:
         raise InvalidConfig(validated.diagnostics)
@@ -92,21 +110,7 @@ def load_target(root: Path, flag: str, env: str, today: date, cluster: str | Non
     else:
         overriding = tuple(sorted(name for name, c in clusters.items() if flag in c.flags))
     # The bundle was compiled here and is not changed later: no private copy is needed.
-    return Target(flag, env, bundle, Client(Snapshot(bundle)), cluster, overriding)
-
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """Which flag an answer is about, and where it holds."""
-
-    flag: str
-    environment: str
-    cluster: str | None  # None: the environment's entry
-    overridden_in: tuple[str, ...]  # clusters serving the flag otherwise (cluster is None)
-
-    @classmethod
-    def of(cls, target: Target) -> Where:
-        return cls(target.flag, target.environment, target.cluster, target.overridden_in)
+    return Target(Where(flag, env, cluster, overriding), bundle, Client(Snapshot(bundle)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,28 +126,17 @@ class Explained:
     where: Where
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
-    """What ``eval`` and ``explain`` are asked: a flag, where, for whom and when."""
-
-    flag: str
-    env: str
-    context: Mapping[str, Any]
-    at: datetime | None = None
-    cluster: str | None = None
-
-
 def evaluate_flag(root: Path, question: Question, today: date) -> Evaluated:
     """``flagwright eval``'s core: what the runtime serves the question's context at its time."""
-    target = load_target(root, question.flag, question.env, today, question.cluster)
-    return Evaluated(target.evaluate(question.context, question.at), Where.of(target))
+    target = load_target(root, question, today)
+    return Evaluated(target.evaluate(question.context, question.at), target.where)
 
 
 def explain_flag(root: Path, question: Question, today: date) -> Explained:
     """``flagwright explain``'s core: the runtime's trace of the same evaluation."""
-    target = load_target(root, question.flag, question.env, today, question.cluster)
+    target = load_target(root, question, today)
     explanation = target.explain(question.context, question.at)
-    return Explained(explanation, target.bundle["flags"], Where.of(target))
+    return Explained(explanation, target.bundle["flags"], target.where)
 
 
 def _known(names: Iterable[str]) -> str:
