@@ -179,3 +179,71 @@ def test_an_unsupported_kubernetes_version_is_a_user_error(config: Path) -> None
 
     with pytest.raises(RenderError, match=r"no schemas for Kubernetes 1\.99"):
         ManifestValidator("1.99")
+
+
+def _mutations(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
+    """(path, replacement) pairs that break a manifest in the ways a renderer bug would: an
+    unknown key in every mapping, every scalar of the wrong type, every list made a mapping."""
+    found: list[tuple[tuple[Any, ...], Any]] = []
+    if isinstance(value, dict):
+        found.append(((*path, "zzUnknown"), "x"))
+        for key, item in value.items():
+            found.extend(_mutations(item, (*path, key)))
+    elif isinstance(value, list):
+        found.append((path, {"a": 1}))
+        for index, item in enumerate(value):
+            found.extend(_mutations(item, (*path, index)))
+    elif isinstance(value, str):
+        found.extend([(path, 12345), (path, ["x"]), (path, "Not A Name!\n")])
+    else:
+        found.extend([(path, "x"), (path, {"a": 1})])
+    return found
+
+
+def _replaced(manifest: Any, path: tuple[Any, ...], value: Any) -> Any:
+    import copy
+
+    out = copy.deepcopy(manifest)
+    node = out
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return out
+
+
+def test_jsonschema_rs_and_jsonschema_agree_on_every_kind_rendered() -> None:
+    """Manifests are checked with jsonschema-rs, and only those it rejects with ``jsonschema``
+    (for its messages): the two must agree on what is valid. Every kind the example repository
+    renders (Applications, an ApplicationSet, ConfigMaps, Rollouts, Services, AnalysisTemplates),
+    as rendered and broken in every place."""
+    from datetime import date
+
+    from flagwright.render import kube_validate as kv
+    from flagwright.render.pipeline import RenderOptions, render_repository
+
+    output = render_repository(Path(__file__).resolve().parents[2], date(2026, 11, 23),
+                               RenderOptions())  # fmt: skip
+    samples: dict[tuple[str, str], Any] = {}
+    for artifact in output.files.values():
+        for manifest in artifact.documents:
+            if isinstance(manifest, dict) and "kind" in manifest:
+                samples.setdefault((manifest["apiVersion"], manifest["kind"]), manifest)
+    assert {kind for _, kind in samples} >= {
+        "Application", "ApplicationSet", "ConfigMap", "Rollout", "Service", "AnalysisTemplate",
+    }  # fmt: skip
+    folder = kv._schema_dir(kv.default_kubernetes_version())
+    compared = rejected = 0
+    for (api_version, kind), manifest in sorted(samples.items()):
+        if api_version == kv.ARGOCD_API:
+            fast, slow = kv._argocd_checker(kind), kv._argocd_validator(kind)
+        else:
+            fast = kv._kubernetes_checker(folder, kind, api_version)
+            slow = kv._kubernetes_validator(folder, kind, api_version)
+        assert fast is not None
+        cases = [manifest] + [_replaced(manifest, p, v) for p, v in _mutations(manifest)]
+        for case in cases:
+            verdict = not any(True for _ in slow.iter_errors(case))
+            assert fast.is_valid(case) == verdict, (kind, case)
+            compared += 1
+            rejected += not verdict
+    assert compared > 300 and rejected > compared // 2  # most mutations break it
