@@ -169,3 +169,10 @@ def test_github_escapes_properties_and_message() -> None:
     assert as_github([diagnostic]) == (
         "::error file=flags/a%2Cb%3Ac.yaml,line=1,col=2,title=FW104::50%25%0Anext\n"
     )
+
+
+def test_version_is_the_installed_distributions(run_cli: RunCli) -> None:
+    from importlib.metadata import version
+
+    ran = run_cli("--version")
+    assert (ran.exit_code, ran.stdout) == (0, f"flagwright, version {version('flagwright')}\n")

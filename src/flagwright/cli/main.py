@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import sys
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
 import click
@@ -44,10 +43,19 @@ _COMMANDS = {
 
 
 def _version() -> str:
+    # importlib.metadata costs every command tens of milliseconds: read only when shown.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("flagwright")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "0+unknown"
+
+
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"flagwright, version {_version()}")  # click.version_option's wording
+        ctx.exit()
 
 
 class LazyGroup(click.Group):
@@ -63,7 +71,8 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(_version(), prog_name="flagwright")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_show_version, help="Show the version and exit.")  # fmt: skip
 @click.option(
     "-C",
     "--root",
