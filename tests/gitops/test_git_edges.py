@@ -177,3 +177,24 @@ def test_not_a_config_repo_even_with_git_history(tmp_path: Path, work: GitWork) 
     assert result.exit_code == 1
     assert NOT_A_REPO in result.stderr
     shutil.rmtree(work.root / ".git")
+
+
+def test_listing_only_some_config_files_at_a_commit(work: GitWork) -> None:
+    """``render --changed-since`` asks for the blobs of the changed files only; the paths are
+    matched literally (a ``*`` in a name is no glob) and paths outside the config folders are
+    never listed."""
+    from flagwright.gitio.repo import GitRepo
+
+    work.write("flags/a*.yaml", "x: 1\n")
+    work.write("flags/ab.yaml", "x: 2\n")
+    work.write("flags/a.yaml", "x: 3\n")
+    work.write("rendered/a.yaml", "x: 4\n")
+    head = work.commit("three flags")
+    git = GitRepo(work.root)
+    everything = git.list_config_files(head)
+    assert sorted(everything) == ["flags/a*.yaml", "flags/a.yaml", "flags/ab.yaml"]
+    assert git.list_config_files(head, only=["flags/a*.yaml", "flags/gone.yaml"]) == {
+        "flags/a*.yaml": everything["flags/a*.yaml"]
+    }
+    assert git.list_config_files(head, only=["rendered/a.yaml"]) == {}
+    assert git.list_config_files(head, only=[]) == {}

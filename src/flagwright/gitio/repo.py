@@ -8,7 +8,7 @@ pushes or otherwise touches a remote.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -165,17 +165,19 @@ class GitRepo:
 
     # --- trees and blobs ----------------------------------------------------------------------
 
-    def list_config_files(self, commit: str) -> dict[str, str]:
-        """``{config-relative path: blob id}`` of the YAML files under flags/ and environments/."""
+    def list_config_files(self, commit: str, only: Iterable[str] | None = None) -> dict[str, str]:
+        """``{config-relative path: blob id}`` of the YAML files under flags/ and environments/;
+        ``only``: of those of these paths that are there (ls-tree matches paths literally)."""
         import git
 
+        if only is None:
+            paths = [self.prefix + d for d in CONFIG_DIRS]
+        else:
+            paths = [self.prefix + p for p in only if p.split("/", 1)[0] in CONFIG_DIRS]
+            if not paths:
+                return {}
         try:
-            out = str(
-                self._git.ls_tree(
-                    "-r", "-z", "--full-tree", commit, "--",
-                    *(self.prefix + d for d in CONFIG_DIRS),
-                )
-            )  # fmt: skip
+            out = str(self._git.ls_tree("-r", "-z", "--full-tree", commit, "--", *paths))
         except git.GitCommandError:
             raise GitError(self._missing(commit)) from None
         files: dict[str, str] = {}
@@ -238,11 +240,29 @@ class GitRepo:
     def changed_files(self, commit: str, folder: str) -> list[str]:
         """Files under ``folder`` whose work-tree state differs from ``commit``: modified,
         deleted, or not in ``commit`` at all (untracked or ignored ones too), sorted."""
+        import git
+
         where = self.prefix + folder
-        changed = str(self._git.diff("--name-only", "-z", "--no-renames", commit, "--", where))
-        new = str(self._git.ls_files("-z", "--others", "--full-name", "--", where))
+        # `flagwright render` carries unchanged files over as hard links, which changes their
+        # inode's ctime only: with ctime trusted, Git would read and hash every one of them
+        # again on each diff until the index is refreshed (half a second for a fleet's 140 MB).
+        # Size, mtime and inode still tell an edited file. A command object of its own: the
+        # option must not reach another thread's command (changed_files_soon).
+        own = git.Git(self.top)(c="core.trustctime=false")
+        changed = str(own.diff("--name-only", "-z", "--no-renames", commit, "--", where))
+        new = str(own.ls_files("-z", "--others", "--full-name", "--", where))
         paths = {p[len(self.prefix) :] for p in [*changed.split("\0"), *new.split("\0")] if p}
         return sorted(paths)
+
+    def changed_files_soon(self, commit: str, folder: str) -> Callable[[], list[str]]:
+        """:meth:`changed_files`, started in a thread now: Git reads (and may hash) the work
+        tree while the caller works on. Calling the result waits for the list."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1)
+        future = pool.submit(self.changed_files, commit, folder)
+        pool.shutdown(wait=False)
+        return future.result
 
     def read_file(self, commit: str, rel: str) -> bytes | None:
         """One config file at ``commit``; None when it does not exist there."""

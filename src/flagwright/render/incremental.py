@@ -83,12 +83,22 @@ def render_changed_since(
 def _changed_since(root: Path, ref: str, today: date, options: RenderOptions) -> ChangedRender:
     git = GitRepo(root)
     commit = git.resolve(ref)
-    plan = _plan(root, git, commit, today)
-    if not isinstance(plan, str):
-        done = _render(root, plan, options)
-        if not isinstance(done, str):
-            return done
-        plan = done
+    # Whether rendered/ is REF's is asked first and answered last: Git may have to hash the
+    # whole tree (files it has not seen since they were written), meanwhile this process plans.
+    stale = git.changed_files_soon(commit, RENDERED)
+    try:
+        plan = _plan(root, git, commit, today)
+        done = plan if isinstance(plan, str) else _render(root, plan, options)
+    except Exception:
+        # Reading a rendered/ that is not REF's may fail in any way at all: that is the reason.
+        if not stale():
+            raise
+        done = ""
+    if paths := stale():
+        done = f"{paths[0]} differs from {commit[:12]}'s rendered/"
+    if not isinstance(done, str):
+        return done
+    plan = done
     validated = validate_repository(root, today, sizes=False)  # render sizes its ConfigMaps
     if not validated.ok:
         return ChangedRender(RenderOutput({}, validated.diagnostics, RENDERED, False), [], plan)
@@ -109,9 +119,7 @@ class _Plan:
 
 def _plan(root: Path, git: GitRepo, commit: str, today: date) -> _Plan | str:
     changed = sorted(git.changed_config_files(commit))
-    if stale := git.changed_files(commit, RENDERED):
-        return f"{stale[0]} differs from {commit[:12]}'s rendered/"
-    ref_config = git.list_config_files(commit)
+    ref_config = git.list_config_files(commit, only=changed)
     old_blobs = git.read_blobs(ref_config[p] for p in changed if p in ref_config)
     before = load_files(root, {p: old_blobs[ref_config[p]] for p in changed if p in ref_config})
     present = [p for p in changed if (root / p).is_file()]

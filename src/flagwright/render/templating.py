@@ -28,14 +28,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from jinja2 import StrictUndefined, Template, nodes
-from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from flagwright.codes import Code
 from flagwright.diagnostics import Findings, Source, YamlPath
+
+# jinja2 is imported where a template is compiled: every render and validate imports this module,
+# and most strings, and many repositories, hold no template at all.
+if TYPE_CHECKING:
+    from jinja2 import Template, nodes
+    from jinja2.sandbox import SandboxedEnvironment
 
 TEMPLATE_NAMES = (
     "app",
@@ -63,10 +65,6 @@ class Budget:
 
     remaining: int = MAX_GROWTH_CHARS
     spent: bool = False
-
-
-# Output of literal text or of a bare name; anything else in the tree is refused.
-_ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +98,11 @@ def _compile(
     env: SandboxedEnvironment, text: str, codes: TemplateCodes
 ) -> _Compiled | TemplateProblem:
     """The template, or why it is refused, decided from its syntax tree before it can run."""
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateSyntaxError
+
+    # Output of literal text or of a bare name; anything else in the tree is refused.
+    allowed = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name)
     expressions = text.count("{{") + text.count("{%")
     if expressions > MAX_EXPRESSIONS:
         return TemplateProblem(
@@ -113,9 +116,7 @@ def _compile(
         return TemplateProblem(codes.error, f"template {_short(text)}: {exc.message}")
     used: set[str] = set()
     for node in tree.find_all(nodes.Node):
-        if not isinstance(node, _ALLOWED_NODES) or (
-            isinstance(node, nodes.Name) and node.ctx != "load"
-        ):
+        if not isinstance(node, allowed) or (isinstance(node, nodes.Name) and node.ctx != "load"):
             return TemplateProblem(
                 codes.sandbox,
                 f"template {_short(text)}: only plain names such as {{{{ app }}}} may be used "
@@ -131,6 +132,8 @@ def _short(text: str) -> str:
 
 
 def _describe(node: nodes.Node) -> str:
+    from jinja2 import nodes
+
     if isinstance(node, nodes.Stmt):
         return f"a {{% {type(node).__name__.lower()} %}} statement"
     return f"an expression of kind {type(node).__name__}"
@@ -146,16 +149,24 @@ class Templates:
     def __init__(self, available: Sequence[str], codes: TemplateCodes) -> None:
         self.available = tuple(available)
         self.codes = codes
-        self._env = SandboxedEnvironment(
-            undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
-        )
-        self._env.globals.clear()
+        self._env: SandboxedEnvironment | None = None
         self._compiled: dict[str, _Compiled | TemplateProblem] = {}
+
+    def _environment(self) -> SandboxedEnvironment:
+        if self._env is None:
+            from jinja2 import StrictUndefined
+            from jinja2.sandbox import SandboxedEnvironment
+
+            self._env = SandboxedEnvironment(
+                undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+            )
+            self._env.globals.clear()
+        return self._env
 
     def _get(self, text: str) -> _Compiled:
         compiled = self._compiled.get(text)
         if compiled is None:
-            compiled = self._compiled[text] = _compile(self._env, text, self.codes)
+            compiled = self._compiled[text] = _compile(self._environment(), text, self.codes)
         if isinstance(compiled, TemplateProblem):
             # a fresh exception each time: re-raising the cached one would grow its traceback
             raise TemplateProblem(compiled.code, compiled.message)
@@ -176,6 +187,8 @@ class Templates:
 
     def render(self, text: str, names: Mapping[str, str]) -> str:
         """``text`` with every name replaced by its value in ``names``."""
+        from jinja2.exceptions import SecurityError, UndefinedError
+
         compiled = self._get(text)
         unknown = sorted(compiled.names - names.keys())
         if unknown:
