@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from flagwright.render.forked import PARALLEL_MIN_FLAGS, idle_cores, worker_count
+from flagwright.cores import idle_cores
+from flagwright.render.forked import PARALLEL_MIN_FLAGS, worker_count
 
 
 @pytest.fixture

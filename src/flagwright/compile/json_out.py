@@ -13,7 +13,7 @@ import copy
 import json
 from collections.abc import Callable, Iterable, Mapping
 from hashlib import sha256
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 _string: Callable[[str], str] = encode_basestring
@@ -34,11 +34,26 @@ def copy_json(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# json.dumps builds an encoder object and a C encoder for every call: a render makes hundreds of
+# thousands of small calls, so one C encoder is made once (the arguments json.dumps passes for
+# these options: sorted keys, ":" and ",", not ASCII-only, allow_nan=False, so NaN and Infinity,
+# which other readers would reject, raise). No circular-reference markers: the values are trees.
+_ENCODER: Callable[[Any, int], Any] | None = (
+    None if c_make_encoder is None
+    else c_make_encoder(None, _not_json, encode_basestring, None, ":", ",", True, False, False)
+)  # fmt: skip
+
+
 def compact_json(value: Any) -> str:
     """Canonical JSON: sorted keys, no insignificant whitespace, UTF-8 text."""
     if type(value) is str:
         return _string(value)  # what json.dumps does for a string, without its set-up
-    # allow_nan=False: NaN and Infinity are not JSON, and other readers would reject the file.
+    if _ENCODER is not None:
+        return "".join(_ENCODER(value, 0))
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from hashlib import sha256
 from typing import Any
 
@@ -31,14 +32,29 @@ def compile_snapshot(index: ConfigIndex, env: str) -> dict[str, Any]:
     exactly when what this environment serves changes, so a pull request that touches only
     ``dev`` leaves every file rendered for ``prod`` byte-identical.
     """
+    return compile_snapshot_members(index, env)[0]
+
+
+def compile_snapshot_members(index: ConfigIndex, env: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """:func:`compile_snapshot`, and each flag serialised as the bundle's file holds it
+    (``'"key":value'``, :class:`~flagwright.compile.json_out.BundleText`'s members): made once
+    for the digest and reused for the file."""
     bucketing = index.environments[env].model.bucketing if env in index.environments else ""
-    return assemble_bundle(env, compile_flags(index, env), bucketing)
+    flags = compile_flags(index, env)
+    members = {key: f"{compact_json(key)}:{compact_json(value)}" for key, value in flags.items()}
+    return assemble_bundle(env, flags, bucketing, members), members
 
 
-def assemble_bundle(env: str, flags: dict[str, Any], bucketing: str) -> dict[str, Any]:
+def assemble_bundle(
+    env: str, flags: dict[str, Any], bucketing: str, members: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The bundle around already compiled flags (``bucketing``: the environment's rule), with
-    both digests."""
-    flags_json = compact_json(flags)
+    both digests. ``members``: the flags already serialised (:func:`compile_snapshot_members`);
+    joined in key order they are the compact JSON of ``flags``."""
+    if members is None:
+        flags_json = compact_json(flags)
+    else:
+        flags_json = "{" + ",".join([members[key] for key in sorted(members)]) + "}"
     bundle: dict[str, Any] = {
         "format": FORMAT,
         "environment": env,
@@ -47,11 +63,11 @@ def assemble_bundle(env: str, flags: dict[str, Any], bucketing: str) -> dict[str
         "flags": flags,
     }
     # The canonical document of the digest, with the flags serialised once for both digests.
-    members = (
+    canonical = (
         f"{compact_json(key)}:{flags_json if key == 'flags' else compact_json(bundle[key])}"
         for key in sorted(bundle)
     )
-    bundle["digest"] = _sha256("{" + ",".join(members) + "}")
+    bundle["digest"] = _sha256("{" + ",".join(canonical) + "}")
     return bundle
 
 

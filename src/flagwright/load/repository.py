@@ -113,9 +113,16 @@ def require_config_repo(root: Path, found: list[str] | None = None) -> list[str]
 
 
 def load_repository(root: Path, files: Iterable[str] | None = None) -> LoadedRepo:
+    paths = require_config_repo(root) if files is None else sorted(files)
+    from flagwright.load.forked_load import load_forked
+
+    return load_forked(root, paths, _load_paths) or _load_paths(root, paths)
+
+
+def _load_paths(root: Path, paths: list[str]) -> LoadedRepo:
     repo = LoadedRepo(root=root)
     with cycle_collector_paused():
-        for rel in require_config_repo(root) if files is None else sorted(files):
+        for rel in paths:
             try:
                 raw = read_bounded(os.path.join(root, rel), MAX_FILE_BYTES)
             except TooLarge as exc:

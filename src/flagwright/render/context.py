@@ -70,11 +70,13 @@ class EnvContext:
     @cached_property
     def bundle(self) -> dict[str, Any]:
         """The environment's full snapshot bundle, compiled once per index."""
-        from flagwright.compile import compile_snapshot
+        from flagwright.compile.snapshot import compile_snapshot_members
 
         bundle = self.index.bundles.get(self.name)
         if bundle is None:
-            bundle = self.index.bundles[self.name] = compile_snapshot(self.index, self.name)
+            bundle, members = compile_snapshot_members(self.index, self.name)
+            self.index.bundles[self.name] = bundle
+            self.memo["bundle members"] = members  # serialised for the digest: bundle_text's
         return bundle
 
     @cached_property
@@ -82,7 +84,9 @@ class EnvContext:
         """Serialises each flag of ``bundle`` once, for the snapshot and every app's ConfigMap."""
         from flagwright.compile.json_out import BundleText
 
-        return BundleText(self.bundle)
+        text = BundleText(self.bundle)
+        text.prefill(self.memo.pop("bundle members", {}))
+        return text
 
     def template_names(self, app: App) -> dict[str, str]:
         return template_names(app, self.environment.model, self.repository)
