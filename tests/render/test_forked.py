@@ -30,3 +30,26 @@ def test_small_repositories_and_single_environments_stay_in_one_process(cores: i
     assert worker_count(1, PARALLEL_MIN_FLAGS) == 1
     assert worker_count(3, 10, requested=2) == 2  # --workers-style requests are honoured
     assert worker_count(3, 10, requested=9) == 3  # but never more than one per environment
+
+
+def test_one_process_more_than_idle_cores_and_one_environment_each(
+    cores: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flagwright.render import forked
+
+    monkeypatch.setattr(forked, "idle_cores", lambda: 2)
+    # Three environments on two idle cores: three processes, which the system shares out.
+    assert worker_count(3, PARALLEL_MIN_FLAGS) == 3
+    assert worker_count(2, PARALLEL_MIN_FLAGS) == 2
+    monkeypatch.setattr(forked, "idle_cores", lambda: 1)
+    assert worker_count(3, PARALLEL_MIN_FLAGS) == 1  # a worker on a busy core saves nothing
+
+
+def test_the_last_environment_runs_in_this_process() -> None:
+    from flagwright.render.forked import map_forked
+
+    here = os.getpid()
+    pids = dict(zip("abc", map_forked(lambda env: os.getpid(), ["a", "b", "c"], 3), strict=True))
+    assert pids["c"] == here
+    assert here not in (pids["a"], pids["b"])
+    assert list(map_forked(str.upper, ["a", "b"], 1)) == ["A", "B"]  # one process: no fork
