@@ -53,3 +53,21 @@ def test_the_last_environment_runs_in_this_process() -> None:
     assert pids["c"] == here
     assert here not in (pids["a"], pids["b"])
     assert list(map_forked(str.upper, ["a", "b"], 1)) == ["A", "B"]  # one process: no fork
+
+
+def test_what_other_processes_use_is_measured_since_the_last_look(
+    cores: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/proc/stat's busy time of all cores, less this process's own, over the time between two
+    looks; a look too soon after the last one repeats it."""
+    from flagwright import cores as measured
+
+    samples = iter([(10.5, 4.0, 100.0), (10.6, 4.1, 100.4), (11.0, 4.5, 100.9)])
+    monkeypatch.setattr(measured, "_last", (10.0, 3.5, 98.0))  # (now, own CPU, all busy)
+    monkeypatch.setattr(measured, "_measured", [])
+    monkeypatch.setattr(measured, "_sample", lambda: next(samples))
+    # 0.5 s: all cores busy 2.0 s, this process 0.5 s of it: 3 other cores busy, 1 idle + own.
+    assert measured.others_busy() == pytest.approx(3.0)
+    assert measured.idle_cores() == 1  # 0.1 s later: too soon to tell, the same answer
+    # From the look at 10.5: 0.9 s busy, 0.5 s of it own, in 0.5 s: 0.8 of a core others'.
+    assert measured.idle_cores() == 3

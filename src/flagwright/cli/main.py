@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
+import flagwright.cores  # noqa: F401  # its first look at the machine's load: when the CLI starts
 from flagwright.errors import Status, UserError
 
 ENVIRONMENT_ERRNOS = frozenset(
