@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flagwright.check.suggest import did_you_mean
@@ -22,6 +22,7 @@ from flagwright.model import (
     TimeCondition,
 )
 from flagwright.model.base import in_calendar
+from flagwright.runtime.regex import Refused
 from flagwright.runtime.regex import problem as regex_problem
 from flagwright.runtime.semver import parse as parse_semver  # the runtime's own rules
 from flagwright.runtime.timeparse import parse_datetime
@@ -114,17 +115,15 @@ class ConditionChecker:
             if not isinstance(value, str):
                 self._op_value(source, at, op, "a regular expression string", value)
                 return
-            try:
-                re.compile(value)
-            except re.error as exc:
+            error, refused = _regex_verdict(value)
+            if error is not None:
                 self.findings.add(
                     source,
                     at,
                     Code.BAD_REGEX,
-                    f"regular expression {value!r} does not compile: {exc}",
+                    f"regular expression {value!r} does not compile: {error}",
                 )
                 return
-            refused = regex_problem(value)  # the runtime refuses the same patterns
             if refused is not None:
                 code = Code.REGEX_CONSTRUCT if refused.construct else Code.SLOW_REGEX
                 self.findings.add(
@@ -183,3 +182,14 @@ class ConditionChecker:
                 source, (*where, "tz"), Code.UNKNOWN_TIMEZONE,
                 f"unknown time zone {schedule.tz!r}; use an IANA name like Europe/Berlin",
             )  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _regex_verdict(pattern: str) -> tuple[str | None, Refused | None]:
+    """Why ``pattern`` does not compile, or why the runtime refuses it (the same patterns), once
+    per pattern: a large repository repeats a few patterns thousands of times."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return str(exc), None
+    return None, regex_problem(pattern)
