@@ -38,6 +38,7 @@ MAX_LINE = 80
 _BLOCK_SAFE = re.compile(
     r"^[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*$"
 )
+_ASCII_BLOCK_SAFE = b"\n" + bytes(range(0x20, 0x7F))  # _BLOCK_SAFE's ASCII part
 _QUOTED_SAFE = re.compile(
     r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
@@ -109,7 +110,11 @@ def scalar_lines(value: Any, head: str, indent: int) -> list[str]:
             lambda: _folded(value, head, pad) if isinstance(value, str) else None,
         ]
     else:
-        styles = [lambda: _literal(value, head, pad), lambda: _folded(value, head, pad)]
+        # The block styles check their own lines: a flag ConfigMap's text has thousands.
+        block = _literal(value, head, pad) or _folded(value, head, pad)
+        if block is not None:
+            return block
+        styles = []
     for style in styles:
         lines = style()
         if lines is not None and all(line_ok(line) for line in lines if len(line) > MAX_LINE):
@@ -122,8 +127,12 @@ def scalar_lines(value: Any, head: str, indent: int) -> list[str]:
 @lru_cache(maxsize=4)
 def _block_safe(text: str) -> bool:
     # Both block styles ask about the same (large) text in turn.
+    if text.isascii():  # the common case, where deleting every allowed byte is quicker
+        printable = not text.encode("ascii").translate(None, _ASCII_BLOCK_SAFE)
+    else:
+        printable = _BLOCK_SAFE.match(text) is not None
     return (
-        _BLOCK_SAFE.match(text) is not None
+        printable
         and not text.startswith("\n")
         and "\n\n\n\n" not in text
         and not text.endswith("\n\n")
@@ -140,25 +149,47 @@ def _chomp(text: str) -> tuple[str, list[str]]:
 
 
 def _literal(text: str, head: str, pad: str) -> list[str] | None:
+    """The lines of a literal block, or None where a line would not pass :func:`line_ok`."""
     if not _block_safe(text) or text.startswith(" "):
         return None
     chomp, lines = _chomp(text)
+    first = f"{head} |{chomp}"
     width = MAX_LINE - len(pad)
-    if any(len(line) > width and " " in line for line in lines):
+    if not line_ok(first) or any(len(line) > width and " " in line for line in lines):
         return None  # yamllint would refuse the line; a folded block can break it
-    return [f"{head} |{chomp}", *(pad + line if line else "" for line in lines)]
+    # Every other line over the limit has no space after its indentation: it passes.
+    return [first, *[pad + line if line else "" for line in lines]]
 
 
 def _folded(text: str, head: str, pad: str) -> list[str] | None:
     """A folded block: folding joins two adjacent text lines with a space, so a real line break
     between them is written as an empty line. Lines starting with a space ("more indented") are
     not folded: the breaks around them stay as they are, and they are written unbroken."""
-    if not _block_safe(text) or text.startswith(" ") or "\n\n\n" in text:
+    if not _block_safe(text) or text.startswith(" "):
         return None
     chomp, lines = _chomp(text)
     out = [f"{head} >{chomp}"]
-    append, extend = out.append, out.extend
+    if not line_ok(out[0]):
+        return None
     width = MAX_LINE - len(pad)
+    # Asked of the lines, not of the text: a ConfigMap's lines are long and few.
+    if all(line and line[0] != " " for line in lines):
+        # No empty and no "more indented" line (a ConfigMap's JSON): one empty line between
+        # any two, and only a long line with a space is broken. A line left long has no space
+        # at all and passes line_ok; a long part of a broken one may not (a run of spaces).
+        block = [""] * (2 * len(lines) - 1)
+        block[::2] = [pad + line for line in lines]
+        broken = [n for n, line in enumerate(lines) if len(line) > width and " " in line]
+        for n in reversed(broken):
+            parts = [pad + part for part in _fold_at_spaces(lines[n], width)]
+            if not all(line_ok(part) for part in parts if len(part) > MAX_LINE):
+                return None
+            block[2 * n : 2 * n + 1] = parts
+        out.extend(block)
+        return out
+    if "\n\n\n" in text:
+        return None
+    append, extend = out.append, out.extend
     previous: bool | None = None  # whether the last text line was "more indented"
     empty = 0
     for line in lines:
@@ -176,7 +207,7 @@ def _folded(text: str, head: str, pad: str) -> list[str] | None:
         else:
             extend(pad + part for part in _fold_at_spaces(line, width))
         previous = spaced
-    return out
+    return out if all(line_ok(line) for line in out if len(line) > MAX_LINE) else None
 
 
 _SINGLE_SPACE = re.compile(r"(?<=\S) (?=\S)")
