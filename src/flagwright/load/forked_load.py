@@ -9,9 +9,7 @@ a smaller share because it also pickles its part, which this process then unpick
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from flagwright.cores import idle_cores
@@ -31,6 +29,9 @@ def load_forked(
     files, no second idle core, no fork)."""
     if len(paths) < FORKED_MIN_FILES or idle_cores() < 2:
         return None
+    import multiprocessing  # only for a large repository: every load comes through here
+    from concurrent.futures import ProcessPoolExecutor
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     cut = int(len(paths) * CHILD_SHARE)

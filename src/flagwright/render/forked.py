@@ -14,9 +14,7 @@ Only the results are pickled back, in the order of the environments given.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from flagwright.cores import idle_cores
@@ -36,6 +34,8 @@ def worker_count(envs: int, flags: int, requested: int | None = None) -> int:
         return max(1, min(requested, envs))
     if envs < 2 or flags < PARALLEL_MIN_FLAGS:
         return 1
+    import multiprocessing  # only for a large repository: every render imports this module
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1  # spawned workers would have to load the repository again
     idle = idle_cores()
@@ -52,6 +52,9 @@ def map_forked(task: Callable[[str], T], envs: list[str], workers: int) -> Itera
     if workers < 2 or len(envs) < 2:
         yield from map(task, envs)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     _TASK["task"] = task
     try:
         context = multiprocessing.get_context("fork")
