@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from flagwright.load import forked_load
-from flagwright.load.repository import _load_paths, config_files, load_repository
+from flagwright.load.repository import config_files, load_repository
 
 PROJECT = Path(__file__).resolve().parents[1]
 MANY_PROBLEMS = PROJECT / "tests/corpus/many-problems"
@@ -18,7 +18,7 @@ def test_two_processes_read_what_one_does(root: Path, monkeypatch: pytest.Monkey
     alone = load_repository(root)
     monkeypatch.setattr(forked_load, "FORKED_MIN_FILES", 2)  # this repository is "large"
     monkeypatch.setattr(forked_load, "idle_cores", lambda: 2)  # however busy the machine is
-    both = forked_load.load_forked(root, config_files(root), _load_paths)
+    both = forked_load.load_forked(root, config_files(root))
     assert both is not None  # read in two processes
     assert list(both.texts.items()) == list(alone.texts.items())  # in file order
     assert both.documents == alone.documents
@@ -29,6 +29,6 @@ def test_two_processes_read_what_one_does(root: Path, monkeypatch: pytest.Monkey
 
 def test_few_files_or_a_busy_machine_read_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked_load, "idle_cores", lambda: 1)
-    assert forked_load.load_forked(PROJECT, ["a"] * 5000, lambda *_: None) is None
+    assert forked_load.load_forked(PROJECT, ["a"] * 5000) is None
     monkeypatch.setattr(forked_load, "idle_cores", lambda: 2)
-    assert forked_load.load_forked(PROJECT, ["a"] * 10, lambda *_: None) is None
+    assert forked_load.load_forked(PROJECT, ["a"] * 10) is None

@@ -1,32 +1,42 @@
-"""A large repository is read in two processes: a forked child parses and models the first part
-of the files while this process reads the rest, and the child's part comes back pickled.
+"""A large repository is read in two processes: a forked child parses the first part of the files
+while this process reads (parses and models) the rest, then models the child's part.
 
-Reading is most of a large validate's or render's single-threaded time (libyaml and the models
-for each of ten thousand files), and files are read independently. The result is the one a
-single process builds: the parts are joined in file order (:func:`merge_loaded`). The child does
-a smaller share because it also pickles its part, which this process then unpickles.
+Parsing (libyaml, and building each document's values) is most of a large validate's or
+render's single-threaded time, and files parse independently. The child sends back plain data,
+each file's text and documents, which pickle quickly; models would cost more to send than to
+build again. The result is the one a single process builds: the child's files are modelled in
+their order and come first (:func:`merge_loaded`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from flagwright.cores import idle_cores
-from flagwright.load.repository import LoadedRepo, merge_loaded
+from flagwright.load.allocation import cycle_collector_paused
+from flagwright.load.repository import (
+    LoadedRepo,
+    Parsed,
+    _load_paths,
+    add_parsed,
+    merge_loaded,
+    parse_file,
+)
 
 # From this many files on; below it, a process costs more than it saves.
 FORKED_MIN_FILES = 2000
-# The child's share of the files: pickling its part costs it about a fifth more, and unpickling
-# costs this process a little less than that.
-CHILD_SHARE = 0.44
+# The child's share of the files: it only parses them, and this process models them all (with
+# this share both finish their part together on the generated fleet of bench/bench_fleet.py).
+CHILD_SHARE = 0.52
 
 
-def load_forked(
-    root: Path, paths: list[str], load_part: Callable[[Path, list[str]], LoadedRepo]
-) -> LoadedRepo | None:
-    """``load_part(root, paths)`` done in two processes; None when not worth it here (few
-    files, no second idle core, no fork)."""
+def _parse_part(root: Path, paths: list[str]) -> list[Parsed]:
+    return [parse_file(root, rel) for rel in paths]
+
+
+def load_forked(root: Path, paths: list[str]) -> LoadedRepo | None:
+    """:func:`flagwright.load.repository.load_repository` of ``paths`` in two processes; None
+    when not worth it here (few files, no second idle core, no fork)."""
     if len(paths) < FORKED_MIN_FILES or idle_cores() < 2:
         return None
     import multiprocessing  # only for a large repository: every load comes through here
@@ -37,8 +47,12 @@ def load_forked(
     cut = int(len(paths) * CHILD_SHARE)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        first = pool.submit(load_part, root, paths[:cut])
-        rest = load_part(root, paths[cut:])
-        loaded = first.result()
+        first = pool.submit(_parse_part, root, paths[:cut])
+        rest = _load_paths(root, paths[cut:])
+        parsed = first.result()
+    loaded = LoadedRepo(root=root)
+    with cycle_collector_paused():
+        for rel, item in zip(paths[:cut], parsed, strict=True):
+            add_parsed(loaded, rel, item)
     merge_loaded(loaded, rest)
     return loaded

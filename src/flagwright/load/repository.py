@@ -116,27 +116,51 @@ def load_repository(root: Path, files: Iterable[str] | None = None) -> LoadedRep
     paths = require_config_repo(root) if files is None else sorted(files)
     from flagwright.load.forked_load import load_forked
 
-    return load_forked(root, paths, _load_paths) or _load_paths(root, paths)
+    return load_forked(root, paths) or _load_paths(root, paths)
+
+
+# A file's text and documents, or why it has none (unreadable, too large, not YAML).
+Parsed = tuple[str, list[Any]] | Finding
+
+
+def parse_file(root: Path, rel: str) -> Parsed:
+    try:
+        raw = read_bounded(os.path.join(root, rel), MAX_FILE_BYTES)
+    except TooLarge as exc:
+        return Finding(Source(rel), (), Code.FILE_TOO_LARGE, str(exc), position=(1, 1))
+    except OSError as exc:
+        return Finding(Source(rel), (), Code.UNREADABLE, f"cannot read file: {exc.strerror}",
+                       position=(1, 1))  # fmt: skip
+    return parse_text(rel, raw)
+
+
+def parse_text(rel: str, raw: bytes) -> Parsed:
+    try:
+        text = decode(raw)
+        docs = load_documents(text)
+    except YamlError as exc:
+        return Finding(Source(rel), (), exc.code, exc.message, position=(exc.line, exc.col))
+    return text, docs
+
+
+def add_parsed(repo: LoadedRepo, rel: str, parsed: Parsed) -> None:
+    """One parsed file into ``repo``: its documents modelled, or the finding."""
+    if isinstance(parsed, Finding):
+        repo.findings.items.append(parsed)
+        return
+    text, docs = parsed
+    repo.texts[rel] = text
+    for index, data in enumerate(docs):
+        if data is None:
+            continue  # an empty document, e.g. a trailing '---'
+        _model_document(repo, Source(rel, index), data)
 
 
 def _load_paths(root: Path, paths: list[str]) -> LoadedRepo:
     repo = LoadedRepo(root=root)
     with cycle_collector_paused():
         for rel in paths:
-            try:
-                raw = read_bounded(os.path.join(root, rel), MAX_FILE_BYTES)
-            except TooLarge as exc:
-                repo.findings.items.append(
-                    Finding(Source(rel), (), Code.FILE_TOO_LARGE, str(exc), position=(1, 1))
-                )
-                continue
-            except OSError as exc:
-                repo.findings.items.append(
-                    Finding(Source(rel), (), Code.UNREADABLE, f"cannot read file: {exc.strerror}",
-                            position=(1, 1))
-                )  # fmt: skip
-                continue
-            load_text(repo, rel, raw)
+            add_parsed(repo, rel, parse_file(root, rel))
     return repo
 
 
@@ -159,19 +183,7 @@ def merge_loaded(into: LoadedRepo, part: LoadedRepo) -> None:
 
 def load_text(repo: LoadedRepo, rel: str, raw: bytes) -> None:
     """Parse one file's bytes into ``repo``: documents on success, findings otherwise."""
-    try:
-        text = decode(raw)
-        docs = load_documents(text)
-    except YamlError as exc:
-        repo.findings.items.append(
-            Finding(Source(rel), (), exc.code, exc.message, position=(exc.line, exc.col))
-        )
-        return
-    repo.texts[rel] = text
-    for index, data in enumerate(docs):
-        if data is None:
-            continue  # an empty document, e.g. a trailing '---'
-        _model_document(repo, Source(rel, index), data)
+    add_parsed(repo, rel, parse_text(rel, raw))
 
 
 def _model_document(repo: LoadedRepo, source: Source, data: Any) -> None:
