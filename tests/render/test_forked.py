@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from flagwright.cores import idle_cores
+from flagwright.load.cores import idle_cores
 from flagwright.render.forked import PARALLEL_MIN_FLAGS, worker_count
 
 
@@ -60,7 +60,7 @@ def test_what_other_processes_use_is_measured_since_the_last_look(
 ) -> None:
     """/proc/stat's busy time of all cores, less this process's own, over the time between two
     looks; a look too soon after the last one repeats it."""
-    from flagwright import cores as measured
+    from flagwright.load import cores as measured
 
     samples = iter([(10.5, 4.0, 100.0), (10.6, 4.1, 100.4), (11.0, 4.5, 100.9)])
     monkeypatch.setattr(measured, "_last", (10.0, 3.5, 98.0))  # (now, own CPU, all busy)

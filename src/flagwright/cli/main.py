@@ -14,7 +14,8 @@ from typing import Any, NoReturn
 
 import click
 
-import flagwright.cores  # noqa: F401  # its first look at the machine's load: when the CLI starts
+# Imported first thing: its first look at what other processes use is when the CLI starts.
+import flagwright.load.cores  # noqa: F401
 from flagwright.errors import Status, UserError
 
 ENVIRONMENT_ERRNOS = frozenset(

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flagwright.cores import idle_cores
 from flagwright.load.allocation import cycle_collector_paused
+from flagwright.load.cores import idle_cores
 from flagwright.load.repository import (
     LoadedRepo,
     Parsed,

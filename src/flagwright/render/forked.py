@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from flagwright.cores import idle_cores
+from flagwright.load.cores import idle_cores
 
 T = TypeVar("T")
 
