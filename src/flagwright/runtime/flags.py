@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from .accel import accelerate
 from .bucketing import TOTAL, scale
 from .build import TYPES, Builder, Fallthrough, Outcome, fallthrough
 from .conditions import compile_condition
@@ -221,7 +222,9 @@ def compile_flag(key: str, raw: object, resolve: Resolve, rule: BucketRule) -> C
             key, build.type, build.default, error, run, False, build.outcomes, None,
             fixed_fast(fall.outcome), fall.outcome,
         )  # fmt: skip
-    fast = specialise(build, prerequisites, rules, fall, blocked)
+    fast = accelerate(build, prerequisites, rules, fall, blocked) or specialise(
+        build, prerequisites, rules, fall, blocked
+    )
     compiled = CompiledFlag(
         key, build.type, build.default, error, run, needs_clock, build.outcomes, None, fast
     )
