@@ -8,9 +8,12 @@ tests compare the two directly, inside one test.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from hashlib import sha256
+from pathlib import Path
 from typing import Any
 
 import mmh3
@@ -19,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.engines import engine
 
+from flagwright.compile.json_out import dump_bundle
 from flagwright.runtime import Client, accel
 from flagwright.runtime.compiled import CompiledSnapshot
 
@@ -229,3 +233,32 @@ def test_a_bucket_value_that_is_not_unicode_answers_error_without_a_crash(
             assert (evaluation.variant, evaluation.reason) == ("off", "ERROR")
         assert client.evaluate("f", {bucket_by: "user-\U0001d11e"}).reason == "SPLIT"
     assert "surrogates not allowed" in caplog.text
+
+
+def _with_key(tmp_path: Path, spelled: str) -> Path:
+    """A bundle in the compiler's layout whose flag key is ``spelled`` (JSON), its digest
+    computed over its bytes as the compiler computes it."""
+    doc = bundle({"kk": flag({"split": weights({"on": 50, "off": 50})})})
+    text = dump_bundle(doc).replace('"kk"', spelled)
+    found = re.search(r'"digest":"(sha256:[0-9a-f]{64})",', text)
+    assert found is not None
+    body = text.replace(found.group(0), "", 1).replace("\n", "")
+    path = tmp_path / "snapshot.json"
+    path.write_text(text.replace(found.group(1), "sha256:" + sha256(body.encode()).hexdigest()))
+    return path
+
+
+def test_a_snapshot_with_text_that_is_not_unicode_does_not_load(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A JSON escape can spell a lone surrogate (here in a flag key) in a file whose bytes hash
+    to its digest: it is refused, so no flag key or value ever holds one. Escaped backslashes
+    and surrogate pairs are text like any other."""
+    for spelled, key in (('"k\\ud83d\\ude00"', "k\U0001f600"), ('"k\\\\ud800"', "k\\ud800")):
+        client = Client.from_file(_with_key(tmp_path, spelled))
+        assert client.snapshot is not None and list(client.snapshot.flags) == [key]
+        assert client.evaluate(key, {"targeting_key": "u"}).reason == "SPLIT"
+    client = Client.from_file(_with_key(tmp_path, '"k\\ud800"'))
+    assert client.snapshot is None
+    assert client.evaluate("k\ud800", {"targeting_key": "u"}).reason == "ERROR"
+    assert "rejected snapshot" in caplog.text and "not valid Unicode" in caplog.text

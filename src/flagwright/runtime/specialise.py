@@ -216,7 +216,13 @@ def _hash(out: Source, build: Builder, depth: int, no_bucket: Outcome) -> bool:
     if build.rule.text_prefix:
         out.emit(depth, f"v = {out.read(build.bucket_by)}")
         out.emit(depth, "if v.__class__ is str and v:")
-        out.emit(depth + 1, f"h = murmur(({prefix} + v).encode(), 0, False)")
+        # mmh3 5.x crashes on a str with a lone surrogate, so a value that might hold one goes
+        # as UTF-8, which raises (the long way answers ERROR). ASCII cannot hold one, and a flag
+        # key never does: a snapshot with one does not verify.
+        out.emit(depth + 1, "if v.isascii():")
+        out.emit(depth + 2, f"h = murmur({prefix} + v, 0, False)")
+        out.emit(depth + 1, "else:")
+        out.emit(depth + 2, f"h = murmur(({prefix} + v).encode(), 0, False)")
         out.emit(depth, "else:")
         out.emit(depth + 1, f"h = {out.call(hash_of)}({prefix}, {attr}, v)")
         if out.returns:
