@@ -6,8 +6,8 @@
  * (UTF-8 of flag key + value, murmur3 x86 32-bit, seed 0, as mmh3.hash), the same thresholds.
  * What it cannot do itself (reference conditions, another rule's hash input, prerequisites) it
  * calls in Python. Any exception propagates, and the caller then takes the reference evaluator,
- * exactly as it does when the generated Python raises. Nothing here allocates per evaluation
- * except the hash input of a long bucket value.
+ * exactly as it does when the generated Python raises. An evaluation allocates nothing but the
+ * hash input of a long bucket value, a group's answer dict and its counters' new ints.
  *
  * Flag(program)(ctx, now) -> Outcome;  Group(entries, whole)(ctx, now[, result]) -> dict | None.
  */

@@ -6,7 +6,9 @@ once, and evaluate the flags one after the other without a call between them. Pe
 saves the call of its own function, a table lookup and the re-reading of shared attributes
 (the targeting key above all). Up to ``GROUP_SIZE`` varying flags (of at most ``WHOLE_SIZE``)
 make one function, ``whole``, that returns the complete answer; more are split into groups
-that fill a copy of ``template``.
+that fill a copy of ``template``. With the compiled evaluator (``accel``), each of these is an
+``_accel.Group`` of the flags' compiled programs instead, with the same calling convention and
+the same counting: outcomes are counted only once every flag of the group has answered.
 
 Flags whose answer depends on nothing (unlisted, disabled, a plain ``serve``) are answered from
 constants and counted together: each call adds one to ``calls``, and every outcome in ``fixed``

@@ -2,8 +2,9 @@
 
 ``run(context, now, trace) -> Outcome`` is the reference evaluator: ``explain`` runs it with a
 trace list, and it is the authority whenever the fast path declines. ``fast(context, now)`` is
-the same flag specialised into one function (``specialise``) that ``Client.evaluate`` calls;
-tests check the two agree over random flags and contexts.
+the same flag specialised into one callable that ``Client.evaluate`` calls: a program of the
+compiled evaluator (``accel``) where it is built, else one generated function (``specialise``);
+tests check each agrees with ``run`` over random flags and contexts.
 """
 
 from __future__ import annotations
