@@ -66,6 +66,26 @@ def test_the_environment_variable_selects_pure_python() -> None:
         assert expected in done.stdout, (value, done.stdout, done.stderr)
 
 
+def test_without_the_extension_the_runtime_is_pure_python() -> None:
+    """As on a machine without a C compiler: the import fails, and every flag still evaluates."""
+    code = (
+        "import sys\n"
+        "sys.modules['flagwright.runtime._accel'] = None  # what an install without it has\n"
+        "from flagwright.runtime import Client, accel, compute_digest\n"
+        "assert accel.ENGINE is None\n"
+        "flag = {'type': 'boolean', 'variants': {'on': True, 'off': False}, 'default': 'off',"
+        " 'fallthrough': {'split': [['on', 5000], ['off', 5000]]}}\n"
+        "doc = {'format': 'flagwright.snapshot/v1', 'environment': 'e', 'bucketing': 'flagd-v2',"
+        " 'source_digest': 'sha256:' + '0' * 64, 'flags': {'f': flag}}\n"
+        "doc['digest'] = compute_digest(doc)\n"
+        "client = Client(doc)\n"
+        "print(client.evaluate('f', {'targeting_key': 'user-1'}).reason,"
+        " type(client._state.get('f').fast).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["SPLIT", "function"], done.stderr
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.binary(max_size=600))
 def test_murmur3_is_mmh3(data: bytes) -> None:
