@@ -4,9 +4,12 @@ Run: ``.venv/bin/python bench/bench_runtime.py`` (about a minute). Every evaluat
 paired in one process with the limit loop of issue 16 (one dict lookup, ``str.endswith``, one
 ``mmh3.hash`` and one compare per context, over the same 200,000 contexts) and printed as a ratio
 with its target: ``evaluate``/``is_enabled`` at most 2.5x the limit, ``evaluate_all`` at most
-1.5x per flag. ``floor`` rows are the flag written out by hand inline in the loop, with no call
-at all: what no Python evaluator of that flag can beat. Snapshots are built in memory here and
-written in the compiler's file layout (``dump_bundle``).
+1.5x per flag. Each call is measured on both evaluators in the same run: ``[c]``, the compiled
+one an installed runtime uses (``flagwright.runtime.accel``), and ``[python]``, the pure path
+(generated Python, what runs without a C compiler or with ``FLAGWRIGHT_PURE_PYTHON=1``).
+``floor`` rows are the flag written out by hand inline in the loop, with no call at all: what no
+evaluator written in Python can beat. Snapshots are built in memory here and written in the
+compiler's file layout (``dump_bundle``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ if str(ROOT / "src") not in sys.path:
 import mmh3  # noqa: E402
 
 from flagwright.compile.json_out import dump_bundle  # noqa: E402  (the compiler's file layout)
-from flagwright.runtime import Client, Snapshot, compute_digest  # noqa: E402
+from flagwright.runtime import Client, Snapshot, accel, compute_digest  # noqa: E402
 
 CONTEXTS = 200_000  # as the peer benchmark
 CHUNK = 2_000
@@ -166,16 +169,79 @@ def _paired(loops: dict[str, Callable[[list[dict[str, Any]]], object]]) -> dict[
     return {name: seconds * 1e9 for name, seconds in best.items()}
 
 
-def bench_evaluation() -> None:
-    flags = {
-        "peer": _peer_flag(),
-        "kill-switch": _flag(enabled=False),
-        "checkout": _rules_and_rollout_flag(),
-        "ab": _split_flag(),
-    }
-    client = Client(_bundle(flags))
-    typical = Client(_bundle({f"flag-{i:03d}": _typical_flag(i) for i in range(100)}))
+FLAGS = {
+    "peer": _peer_flag(),
+    "kill-switch": _flag(enabled=False),
+    "checkout": _rules_and_rollout_flag(),
+    "ab": _split_flag(),
+}
+
+
+def _clients(engine: str) -> tuple[Client, Client]:
+    """The bench client and 100 typical flags, compiled with ``engine`` (``c`` or ``python``)."""
+    built = accel.ENGINE
+    accel.ENGINE = built if engine == "c" else None
+    try:
+        client = Client(_bundle(FLAGS))
+        typical = Client(_bundle({f"flag-{i:03d}": _typical_flag(i) for i in range(100)}))
+        for flag in FLAGS:
+            client.evaluate(flag, {})  # compile before timing, as a reload does
+        for call in (client.evaluate_all, typical.evaluate_all):
+            call({})
+        typical_names = list(typical.snapshot.flags) if typical.snapshot else []
+        client.evaluate_all({}, list(FLAGS)), typical.evaluate_all({}, typical_names)
+        client.evaluate_all({}, ["peer"])
+    finally:
+        accel.ENGINE = built
+    return client, typical
+
+
+def _engine_loops(engine: str) -> dict[str, Callable[[list[dict[str, Any]]], object]]:
+    client, typical = _clients(engine)
     evaluate, is_enabled, evaluate_all = client.evaluate, client.is_enabled, client.evaluate_all
+
+    def by_flag(call: Callable[[str, dict[str, Any]], object], flag: str) -> Any:
+        def loop(contexts: list[dict[str, Any]]) -> None:
+            for ctx in contexts:
+                call(flag, ctx)
+
+        return loop
+
+    def bulk(call: Callable[[dict[str, Any]], object]) -> Any:
+        def loop(contexts: list[dict[str, Any]]) -> None:
+            for ctx in contexts:
+                call(ctx)
+
+        return loop
+
+    def bulk_of(call: Callable[[dict[str, Any], list[str]], object], names: list[str]) -> Any:
+        def loop(contexts: list[dict[str, Any]]) -> None:
+            for ctx in contexts:
+                call(ctx, names)
+
+        return loop
+
+    loops: dict[str, Callable[[list[dict[str, Any]]], object]] = {}
+    for flag in FLAGS:
+        loops[f"evaluate {flag}"] = by_flag(evaluate, flag)
+    loops["is_enabled peer"] = by_flag(is_enabled, "peer")
+    four = list(FLAGS)
+    typical_names = list(typical.snapshot.flags) if typical.snapshot else []
+    loops["evaluate_all (4 flags above)"] = bulk(evaluate_all)
+    loops["evaluate_all(ctx, [the 4 flags])"] = bulk_of(evaluate_all, four)
+    loops["evaluate_all (100 typical flags)"] = bulk(typical.evaluate_all)
+    loops["evaluate_all(ctx, [100 typical])"] = bulk_of(typical.evaluate_all, typical_names)
+    loops["evaluate_all(ctx, ['peer'])"] = bulk_of(evaluate_all, ["peer"])
+    return {f"[{engine}] {name}": loop for name, loop in loops.items()}
+
+
+def bench_evaluation() -> None:
+    """Both evaluators, the compiled one (``_accel``) and generated Python, paired in one run."""
+    if accel.ENGINE is None:
+        raise SystemExit(
+            "the compiled evaluator is not built (flagwright.runtime._accel): install the "
+            "package with a C compiler (bash .ci/setup), or unset FLAGWRIGHT_PURE_PYTHON"
+        )
     murmur = mmh3.hash
     dach = frozenset(["DE", "AT", "CH"])
     versions: dict[str, tuple[int, ...]] = {}
@@ -241,52 +307,18 @@ def bench_evaluation() -> None:
                 ab = "a" if h < quarter else "b" if h < half else "c" if h < three else "d"
             _ = {"peer": peer, "kill-switch": False, "checkout": checkout, "ab": ab}
 
-    def by_flag(call: Callable[[str, dict[str, Any]], object], flag: str) -> Any:
-        def loop(contexts: list[dict[str, Any]]) -> None:
-            for ctx in contexts:
-                call(flag, ctx)
-
-        return loop
-
-    def bulk(call: Callable[[dict[str, Any]], object]) -> Any:
-        def loop(contexts: list[dict[str, Any]]) -> None:
-            for ctx in contexts:
-                call(ctx)
-
-        return loop
-
-    def bulk_of(call: Callable[[dict[str, Any], list[str]], object], names: list[str]) -> Any:
-        def loop(contexts: list[dict[str, Any]]) -> None:
-            for ctx in contexts:
-                call(ctx, names)
-
-        return loop
-
     loops: dict[str, Callable[[list[dict[str, Any]]], object]] = {"limit": limit}
-    for flag in flags:
-        loops[f"evaluate {flag}"] = by_flag(evaluate, flag)
-    loops["is_enabled peer"] = by_flag(is_enabled, "peer")
     loops["floor peer"] = floor_peer
     loops["floor checkout"] = floor_checkout
-    four = list(flags)
-    typical_names = list(typical.snapshot.flags) if typical.snapshot else []
-    loops["evaluate_all (4 flags above)"] = bulk(evaluate_all)
     loops["floor evaluate_all (4 flags)"] = floor_bulk
-    loops["evaluate_all(ctx, [the 4 flags])"] = bulk_of(evaluate_all, four)
-    loops["evaluate_all (100 typical flags)"] = bulk(typical.evaluate_all)
-    loops["evaluate_all(ctx, [100 typical])"] = bulk_of(typical.evaluate_all, typical_names)
-    peer_only = ["peer"]
-    loops["evaluate_all(ctx, ['peer'])"] = bulk_of(evaluate_all, peer_only)
-    for flag in flags:
-        evaluate(flag, {})  # compile before timing, as a reload does
-    for call in (evaluate_all, typical.evaluate_all):
-        call({})
-    evaluate_all({}, four), typical.evaluate_all({}, typical_names), evaluate_all({}, peer_only)
+    loops |= _engine_loops("c")
+    loops |= _engine_loops("python")
     ns = _paired(loops)
     base = ns["limit"]
     per_flag = {name: 4 for name in loops if "4 flags" in name}
     per_flag |= {name: 100 for name in loops if "100 typical" in name}
     print(f"limit loop (dict lookup, endswith, mmh3.hash, compare): {base:.0f} ns per context")
+    print("[c]: the compiled evaluator (what an installed runtime runs); [python]: the pure path")
     targets = {"evaluate peer": 2.5, "is_enabled peer": 2.5, "evaluate kill-switch": 2.5}
     targets |= {"evaluate checkout": 2.5, "evaluate ab": 2.5}
     for name, value in ns.items():
@@ -294,17 +326,17 @@ def bench_evaluation() -> None:
             continue
         count = per_flag.get(name, 1)
         ratio = value / count / base
+        call = name.split("] ", 1)[-1]
         # A list of one flag is no bulk call (it costs an evaluate plus the dict): shown, no target.
-        bulk_call = name.startswith("evaluate_all") and name != "evaluate_all(ctx, ['peer'])"
-        target = targets.get(name, 1.5 if bulk_call else None)
+        bulk_call = call.startswith("evaluate_all") and call != "evaluate_all(ctx, ['peer'])"
+        target = targets.get(call, 1.5 if bulk_call else None)
         verdict = (
             ""
             if target is None
             else f"  target <= {target}: " + ("met" if ratio <= target else "NOT met")
         )
         unit = " per flag" if count > 1 else ""
-        print(f"{name:<36} {value / count:7.0f} ns{unit:<9} {ratio:5.2f} x limit{verdict}")
-    print(f"counters sample: {sorted(client.counters().items())[:3]}")
+        print(f"{name:<45} {value / count:7.0f} ns{unit:<9} {ratio:5.2f} x limit{verdict}")
 
 
 def _import_ms(env: dict[str, str]) -> float:

@@ -9,16 +9,17 @@ import json
 import random
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
+from tests.engines import engine
 
 from flagwright.render.pipeline import RenderOptions, render_repository
-from flagwright.runtime import Client
+from flagwright.runtime import Client, Evaluation
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 23)
@@ -138,6 +139,22 @@ def native_client(files: dict[str, str], env: str) -> tuple[Client, dict[str, An
     return Client(bundle), bundle
 
 
+def agreeing(native: Client) -> Callable[[str, dict[str, Any], datetime], Evaluation]:
+    """``native.evaluate`` that also asks the pure-Python evaluator and asserts the same answer,
+    so a cross-check checks both of the runtime's evaluators against the external one."""
+    assert native.snapshot is not None
+    pure = Client(native.snapshot)  # its flags compile on first use, inside engine("python")
+
+    def evaluate(flag: str, context: dict[str, Any], at: datetime) -> Evaluation:
+        answer = native.evaluate(flag, context, at)
+        with engine("python"):
+            plain = pure.evaluate(flag, context, at)
+        assert plain == answer, (flag, context, at, plain, answer)
+        return answer
+
+    return evaluate
+
+
 def cases_for(
     bundle: dict[str, Any], keys: tuple[str, ...], count: int, ascii_only: bool = True
 ) -> list[dict[str, Any]]:
@@ -172,13 +189,15 @@ def run_external(command: list[str], flagd_text: str, cases: list[dict[str, Any]
 def mismatches(
     native: Client, cases: list[dict[str, Any]], results: list[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
-    """Cases where the external evaluator's (variant, value) differs from the runtime's."""
+    """Cases where the external evaluator's (variant, value) differs from the runtime's (both
+    of its evaluators, which must agree: ``agreeing``)."""
+    evaluate = agreeing(native)
     bad = []
     for case, got in zip(cases, results, strict=True):
         # The external cores truncate the clock to whole seconds; half a second later the
         # runtime must still agree.
         at = datetime.fromtimestamp(case["timestamp"] + 0.5, UTC)
-        want = native.evaluate(case["flag"], case["context"], at)
+        want = evaluate(case["flag"], case["context"], at)
         if (got["variant"], got["value"]) != (want.variant, want.value):
             bad.append((case["flag"], case["context"], case["timestamp"], got, want.variant))
     return bad

@@ -113,6 +113,11 @@ BAD_FILES = {
     "unknown-bucketing": (_reformat(lambda d: d.update(bucketing="flagd-v1")), "bucketing"),
     "no-flags": (_reformat(lambda d: d.pop("flags")), "'flags' must be an object"),
     "array": (lambda text: "[]", "must be a JSON object"),
+    # A JSON escape can spell a lone surrogate, which has no UTF-8 form to hash the digest over.
+    "lone-surrogate": (
+        lambda text: text.replace('"environment": "', '"environment": "\\ud800', 1),
+        "not valid Unicode",
+    ),
 }
 
 

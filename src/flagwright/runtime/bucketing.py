@@ -114,7 +114,7 @@ class BucketRule:
     def hash(self, flag_key: str, attribute: str, value: object) -> int | None:
         """The unsigned 32-bit hash of the bucket input; None when the value has no bucket."""
         data = self.input(flag_key, attribute, value)
-        return None if data is None else _murmur3(data, 0, False)
+        return None if data is None else _murmur3(utf8(data), 0, False)
 
 
 RULES: dict[str, BucketRule] = {
@@ -130,8 +130,17 @@ def rule(name: object) -> BucketRule | None:
 
 def hash_key(key: str | bytes) -> int:
     """Unsigned murmur3 x86 32-bit hash (seed 0) of ``key`` (text is hashed as UTF-8)."""
-    # mmh3 hashes a str as its UTF-8 bytes, which is what flagd hashes.
-    return int(_murmur3(key, 0, False))
+    return int(_murmur3(utf8(key), 0, False))
+
+
+def utf8(data: str | bytes) -> bytes:
+    """The bytes hashed: text as UTF-8 (what flagd hashes), bytes as they are.
+
+    Text that is not valid Unicode (a lone surrogate, which Python's JSON decoder accepts) has
+    no UTF-8 form and raises ``UnicodeEncodeError``, so the evaluation answers ERROR. It is never
+    handed to mmh3 as a str: mmh3 5.x crashes the process on one.
+    """
+    return data.encode("utf-8") if isinstance(data, str) else data
 
 
 def scale(hashed: int, total: int) -> int:

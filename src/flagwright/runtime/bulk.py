@@ -6,7 +6,9 @@ once, and evaluate the flags one after the other without a call between them. Pe
 saves the call of its own function, a table lookup and the re-reading of shared attributes
 (the targeting key above all). Up to ``GROUP_SIZE`` varying flags (of at most ``WHOLE_SIZE``)
 make one function, ``whole``, that returns the complete answer; more are split into groups
-that fill a copy of ``template``.
+that fill a copy of ``template``. With the compiled evaluator (``accel``), each of these is an
+``_accel.Group`` of the flags' compiled programs instead, with the same calling convention and
+the same counting: outcomes are counted only once every flag of the group has answered.
 
 Flags whose answer depends on nothing (unlisted, disabled, a plain ``serve``) are answered from
 constants and counted together: each call adds one to ``calls``, and every outcome in ``fixed``
@@ -16,6 +18,7 @@ that are unknown or do not compile are in ``slow``: the long way, as ``evaluate`
 
 from __future__ import annotations
 
+from .accel import accelerate_group
 from .evaluation import Evaluation
 from .specialise import Source, flow
 
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
 
     from .build import Outcome
     from .compiled import CompiledSnapshot
+    from .flags import CompiledFlag
     from .specialise import Spec
 
     Group = tuple[tuple[str, ...], Callable[..., None]]
@@ -46,7 +50,7 @@ class Bulk:
         self.slow: list[str] = []
         self.calls = 0
         self.duplicates = len(set(names)) != len(names)
-        members: list[tuple[str, Spec]] = []
+        members: list[tuple[str, CompiledFlag]] = []
         for name in names:
             compiled = state.get(name)
             self.template[name] = None
@@ -56,7 +60,7 @@ class Bulk:
                 self.template[name] = compiled.fixed.evaluation
                 self.fixed.append(compiled.fixed)
             elif compiled.spec is not None:
-                members.append((name, compiled.spec))
+                members.append((name, compiled))
             else:  # compiled, with no specialisation to group: the long way keeps it right
                 self.slow.append(name)
         self.varying = tuple(name for name, _ in members)
@@ -65,16 +69,19 @@ class Bulk:
         self.groups: list[Group] = []
         small = len(members) <= GROUP_SIZE and len(names) <= WHOLE_SIZE
         if small and not self.slow and not self.duplicates:
-            specs = dict(members)
-            every: list[tuple[str, Spec | Evaluation]] = []
+            compiled_of = dict(members)
+            every: list[tuple[str, CompiledFlag | Evaluation]] = []
             for name in names:
                 fixed = self.template[name]
-                every.append((name, fixed if fixed is not None else specs[name]))
-            self.whole = specialise_group(every, whole=True)
+                every.append((name, fixed if fixed is not None else compiled_of[name]))
+            self.whole = accelerate_group(every, whole=True) or specialise_group(
+                _specs(every), whole=True
+            )
             return
         for start in range(0, len(members), GROUP_SIZE):
             chunk = members[start : start + GROUP_SIZE]
-            self.groups.append((tuple(name for name, _ in chunk), specialise_group(chunk)))
+            group = accelerate_group(chunk) or specialise_group(_specs(chunk))
+            self.groups.append((tuple(name for name, _ in chunk), group))
 
     def run(
         self,
@@ -105,6 +112,20 @@ class Bulk:
         for outcome in self.fixed:
             outcome.hits += self.calls
         self.calls = 0
+
+
+def _specs(
+    flags: Sequence[tuple[str, CompiledFlag | Evaluation]],
+) -> list[tuple[str, Spec | Evaluation]]:
+    """What ``specialise_group`` takes: each varying flag's spec, each constant as it is."""
+    specs: list[tuple[str, Spec | Evaluation]] = []
+    for name, item in flags:
+        if isinstance(item, Evaluation):
+            specs.append((name, item))
+        else:
+            assert item.spec is not None  # only specialised flags are members
+            specs.append((name, item.spec))
+    return specs
 
 
 class _Group(Source):

@@ -2,14 +2,16 @@
 
 ``run(context, now, trace) -> Outcome`` is the reference evaluator: ``explain`` runs it with a
 trace list, and it is the authority whenever the fast path declines. ``fast(context, now)`` is
-the same flag specialised into one function (``specialise``) that ``Client.evaluate`` calls;
-tests check the two agree over random flags and contexts.
+the same flag specialised into one callable that ``Client.evaluate`` calls: a program of the
+compiled evaluator (``accel``) where it is built, else one generated function (``specialise``);
+tests check each agrees with ``run`` over random flags and contexts.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 
+from .accel import accelerate
 from .bucketing import TOTAL, scale
 from .build import TYPES, Builder, Fallthrough, Outcome, fallthrough
 from .conditions import compile_condition
@@ -221,7 +223,9 @@ def compile_flag(key: str, raw: object, resolve: Resolve, rule: BucketRule) -> C
             key, build.type, build.default, error, run, False, build.outcomes, None,
             fixed_fast(fall.outcome), fall.outcome,
         )  # fmt: skip
-    fast = specialise(build, prerequisites, rules, fall, blocked)
+    fast = accelerate(build, prerequisites, rules, fall, blocked) or specialise(
+        build, prerequisites, rules, fall, blocked
+    )
     compiled = CompiledFlag(
         key, build.type, build.default, error, run, needs_clock, build.outcomes, None, fast
     )

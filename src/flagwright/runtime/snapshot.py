@@ -105,7 +105,11 @@ class Snapshot:
             raise SnapshotError(f"{where}corrupt: not UTF-8 ({exc.reason})") from None
         from .lazyflags import lazy_document
 
-        lazy = lazy_document(text)
+        # Only a JSON escape can spell a lone surrogate, text with no UTF-8 form (the compiler
+        # never writes one of these escapes). Such a file is decoded whole and every string
+        # checked, even if its bytes hash to its digest: no flag key or value ever holds one.
+        suspect = "\\ud" in text or "\\uD" in text
+        lazy = None if suspect else lazy_document(text)
         if lazy is not None:
             try:
                 return cls(lazy, source, data)
@@ -116,6 +120,13 @@ class Snapshot:
         except json.JSONDecodeError as exc:
             kind = "truncated" if exc.pos >= len(text.rstrip()) else "corrupt"
             raise SnapshotError(f"{where}{kind} JSON: {exc}") from None
+        if suspect:
+            try:
+                canonical_bytes(doc)  # encodes every string as UTF-8
+            except UnicodeEncodeError as exc:
+                raise SnapshotError(
+                    f"{where}text that is not valid Unicode ({exc.reason})"
+                ) from None
         return cls(doc, source, data)
 
     @classmethod
@@ -169,7 +180,10 @@ def _verify(doc: object, raw: bytes | None = None) -> None:
             raise SnapshotError(f"flag {key!r} must be an object")
     if raw is not None and _raw_digest_matches(raw, doc["digest"]):
         return
-    expected = compute_digest(doc)
+    try:
+        expected = compute_digest(doc)
+    except UnicodeEncodeError as exc:  # a lone surrogate, which JSON escapes can spell
+        raise SnapshotError(f"text that is not valid Unicode ({exc.reason})") from None
     if doc["digest"] != expected:
         raise SnapshotError(f"digest mismatch: file says {doc['digest']}, content is {expected}")
 

@@ -52,13 +52,13 @@ _GLOBALS: dict[str, object] = dict(_HELPERS)  # shared by every generated functi
 _CODES: dict[str, CodeType] = {}
 _FACTORY_LIMIT = 4096
 _VERSIONS_LIMIT = 4096  # version strings remembered per condition
-_STRING_TESTS = {
+STRING_TESTS = {
     "starts_with": "v.startswith({0})",
     "ends_with": "v.endswith({0})",
     "contains": "{0} in v",
 }
-_COMPARISONS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_VERSION_COMPARISONS = {f"semver_{op}": sign for op, sign in [("eq", "=="), *_COMPARISONS.items()]}
+COMPARISONS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+VERSION_COMPARISONS = {f"semver_{op}": sign for op, sign in [("eq", "=="), *COMPARISONS.items()]}
 
 
 def fixed_fast(outcome: Outcome) -> Fast:
@@ -216,7 +216,13 @@ def _hash(out: Source, build: Builder, depth: int, no_bucket: Outcome) -> bool:
     if build.rule.text_prefix:
         out.emit(depth, f"v = {out.read(build.bucket_by)}")
         out.emit(depth, "if v.__class__ is str and v:")
-        out.emit(depth + 1, f"h = murmur({prefix} + v, 0, False)")
+        # mmh3 5.x crashes on a str with a lone surrogate, so a value that might hold one goes
+        # as UTF-8, which raises (the long way answers ERROR). ASCII cannot hold one, and a flag
+        # key never does: a snapshot with one does not verify.
+        out.emit(depth + 1, "if v.isascii():")
+        out.emit(depth + 2, f"h = murmur({prefix} + v, 0, False)")
+        out.emit(depth + 1, "else:")
+        out.emit(depth + 2, f"h = murmur(({prefix} + v).encode(), 0, False)")
         out.emit(depth, "else:")
         out.emit(depth + 1, f"h = {out.call(hash_of)}({prefix}, {attr}, v)")
         if out.returns:
@@ -281,8 +287,8 @@ def _attribute(out: Source, raw: Mapping[str, Any]) -> str:
     op = raw["op"]
     get = f"(v := {out.read(raw['attr'])})"
     is_str = f"({get}.__class__ is str or isinstance(v, str))"
-    if op in _STRING_TESTS:
-        return f"({is_str} and {_STRING_TESTS[op].format(out.bind(raw['value']))})"
+    if op in STRING_TESTS:
+        return f"({is_str} and {STRING_TESTS[op].format(out.bind(raw['value']))})"
     if op in ("eq", "ne") and isinstance(raw["value"], str):
         expected = out.bind(raw["value"])
         if op == "eq":
@@ -296,18 +302,18 @@ def _attribute(out: Source, raw: Mapping[str, Any]) -> str:
         return f"(v in {strings} if {get}.__class__ is str else v is not None and v in " + (
             f"{out.bind(members)})"
         )
-    if op in _COMPARISONS:
+    if op in COMPARISONS:
         bound = out.bind(raw["value"])
         number = f"((c := {get}.__class__) is int or c is float or isnum(v))"
-        return f"({number} and v {_COMPARISONS[op]} {bound})"
-    if op in _VERSION_COMPARISONS:
-        known, decide = _version_test(semver_compare(op, raw["value"]))
+        return f"({number} and v {COMPARISONS[op]} {bound})"
+    if op in VERSION_COMPARISONS:
+        known, decide = version_test(semver_compare(op, raw["value"]))
         cached = f"(r := {out.call(known)}(v) if {get}.__class__ is str else None)"
         return f"(r if {cached} is not None else {out.call(decide)}(v))"
     return _reference(out, raw)
 
 
-def _version_test(
+def version_test(
     compare: Callable[[tuple[object, ...]], bool],
 ) -> tuple[Callable[[str], bool | None], Callable[[object], bool]]:
     """``known(text)``: the remembered answer for a version string (None: not seen), and
