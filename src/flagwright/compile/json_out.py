@@ -79,6 +79,7 @@ class BundleText:
     def __init__(self, bundle: Mapping[str, Any]) -> None:
         self._bundle = bundle
         self._members: dict[str, str] = {}
+        self._last: tuple[list[str], str, str] | None = None  # keys, text, computed digest
         self._head = {
             key: compact_json(value)
             for key, value in bundle.items()
@@ -87,6 +88,7 @@ class BundleText:
 
     def share(self, other: BundleText, keys: Iterable[str]) -> None:
         """Reuse ``other``'s serialisation of ``keys``, flags both bundles hold identically."""
+        self._last = None
         for key in keys:
             member = other._members.get(key)
             if member is not None:
@@ -95,6 +97,7 @@ class BundleText:
     def prefill(self, members: Mapping[str, str]) -> None:
         """Take ``{key: '"key":value'}`` members serialised before (a rendered snapshot's lines)
         for flags this bundle holds identically."""
+        self._last = None
         self._members.update(members)
 
     def _member(self, key: str) -> str:
@@ -117,7 +120,18 @@ class BundleText:
         return self._render(keys, digest)[0]
 
     def _render(self, keys: Iterable[str], digest: str | None) -> tuple[str, str]:
-        flags = [self._member(key) for key in sorted(keys)]
+        ordered = sorted(keys)
+        last = self._last
+        # The digest of a bundle, then its text with that digest (a patched snapshot): one pass.
+        if last is not None and last[0] == ordered and digest in (None, last[2]):
+            return last[1], last[2]
+        text, computed = self._layout(ordered, digest)
+        if digest is None:
+            self._last = (ordered, text, computed)
+        return text, computed
+
+    def _layout(self, ordered: list[str], digest: str | None) -> tuple[str, str]:
+        flags = [self._member(key) for key in ordered]
         flags_json = "{" + ",".join(flags) + "}"
         head = dict(self._head)
         if "source_digest" in head:

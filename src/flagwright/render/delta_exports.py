@@ -54,11 +54,14 @@ class PatchedExport:
     problems: list[str] = field(default_factory=list)
 
 
-def outline_members(text: str, header: str, pad: str, keyed: bool = True) -> dict[str, str]:
+def outline_members(
+    text: str, header: str, pad: str, keyed: bool = True, lines: list[str] | None = None
+) -> dict[str, str]:
     """The one-line members of the container that opens with the line ``header``, in a file
     :func:`dump_outline` wrote: ``{key: compact JSON}`` (``keyed=False``: list items, by
-    position)."""
-    lines = text.split("\n")
+    position). ``lines``: ``text`` split at its newlines already (a large export's)."""
+    if lines is None:
+        lines = text.split("\n")
     try:
         start = lines.index(header) + 1
     except ValueError:
@@ -92,11 +95,17 @@ def outline_members(text: str, header: str, pad: str, keyed: bool = True) -> dic
 
 
 def _comment(text: str) -> str:
-    for line in text.split("\n"):
-        if line.startswith('  "$comment": '):
-            value = json.loads(line[len('  "$comment": ') :].removesuffix(","))
-            if isinstance(value, str):
-                return value
+    head = '\n  "$comment": '
+    start = text.find(head)  # the first such line, without splitting a large file into lines
+    if start >= 0:
+        end = text.find("\n", start + 1)
+        line = text[start + len(head) : None if end < 0 else end]
+        try:
+            value = json.loads(line.removesuffix(","))
+        except ValueError:
+            raise StaleExport("the $comment does not parse") from None
+        if isinstance(value, str):
+            return value
     raise StaleExport("no $comment")
 
 
@@ -142,12 +151,16 @@ def patch_flagd(
     ``recompute`` and the flags REF did not have."""
     flags: dict[str, Any] = bundle["flags"]  # read by key only (delta.LazyFlags)
     lines_of = ref_text.split("\n")
-    kept = {} if '  "flags": {},' in lines_of else outline_members(ref_text, '  "flags": {', "    ")
+    kept = (
+        {}
+        if '  "flags": {},' in lines_of
+        else outline_members(ref_text, '  "flags": {', "    ", lines=lines_of)
+    )
     if not set(kept) <= ref_keys:
         raise StaleExport("flagd.json holds a flag the snapshot does not")
     bodies: dict[str, str] = {}
     if '  "$evaluators": {' in lines_of:
-        bodies = outline_members(ref_text, '  "$evaluators": {', "    ")
+        bodies = outline_members(ref_text, '  "$evaluators": {', "    ", lines=lines_of)
     left_out = sorted(ref_keys - set(kept))
     pieces = omitted_pieces(
         _comment(ref_text), RULE_NOTES[bundle["bucketing"]], FLAGD_OMITTED, left_out, recompute
@@ -183,8 +196,10 @@ def patch_featuremanagement(
     translating only ``recompute`` and the flags REF did not have."""
     header = '    "feature_flags": ['
     kept: dict[str, str] = {}
-    if '    "feature_flags": []' not in ref_text.split("\n"):
-        for line in outline_members(ref_text, header, "      ", keyed=False).values():
+    lines_of = ref_text.split("\n")
+    if '    "feature_flags": []' not in lines_of:
+        members = outline_members(ref_text, header, "      ", keyed=False, lines=lines_of)
+        for line in members.values():
             found = _FM_ID.search(line)
             if found is None:
                 raise StaleExport("featuremanagement.json has an unexpected line")
