@@ -108,7 +108,8 @@ class Snapshot:
         # Only a JSON escape can spell a lone surrogate, text with no UTF-8 form (the compiler
         # never writes one of these escapes). Such a file is decoded whole and every string
         # checked, even if its bytes hash to its digest: no flag key or value ever holds one.
-        suspect = "\\ud" in text or "\\uD" in text
+        # Most files have no backslash at all, which one memchr tells.
+        suspect = b"\\" in data and _surrogate_escape(data)
         lazy = None if suspect else lazy_document(text)
         if lazy is not None:
             try:
@@ -147,6 +148,13 @@ class Snapshot:
         from .compiled import CompiledSnapshot
 
         return CompiledSnapshot(self).compile_all()
+
+
+def _surrogate_escape(data: bytes) -> bool:
+    """Whether ``data`` may hold a JSON escape of a surrogate (``\\uD800`` to ``\\uDFFF``)."""
+    import re  # loaded with json already
+
+    return re.search(rb"\\u[dD][89a-fA-F]", data) is not None
 
 
 def _verify(doc: object, raw: bytes | None = None) -> None:
