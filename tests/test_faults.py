@@ -77,7 +77,7 @@ def test_read_only_repository_or_rendered_is_a_clear_error(
     assert last.endswith("rendered/ was left as it was"), done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     assert _tree(rendered_repo) == before
-    assert [p.name for p in rendered_repo.iterdir() if p.name.startswith(".rendered")] == []
+    assert _litter(rendered_repo) == []
 
 
 def _mounted(path: Path) -> tuple[str, ...]:
@@ -90,6 +90,16 @@ def _litter(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.name.startswith(".rendered"))
 
 
+def _assert_refused(
+    root: Path, before: dict[str, bytes], done: subprocess.CompletedProcess[str], last: str
+) -> None:
+    """Exit 1 with ``last`` as the final line, the tree byte for byte as before, no litter."""
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[-1] == last, done.stderr
+    assert _tree(root) == before
+    assert _litter(root) == []
+
+
 @pytest.mark.parametrize("folder", ["rendered/prod", "rendered/prod/flags", "rendered/dev"])
 def test_read_only_folder_in_rendered_is_refused_before_the_swap(
     rendered_repo: Path, folder: str
@@ -98,25 +108,25 @@ def test_read_only_folder_in_rendered_is_refused_before_the_swap(
     # it would not, and left an undeletable .rendered-... folder behind a render that said "ok".
     before = _tree(rendered_repo)
     done = _run(rendered_repo, "render", prefix=_read_only(rendered_repo / folder))
-    assert done.returncode == 1, done.stderr
-    assert done.stderr.splitlines()[-1] == (
+    _assert_refused(
+        rendered_repo,
+        before,
+        done,
         f"error: cannot write rendered/: {folder} is read-only, and a render replaces rendered/ "
-        "whole (it must remove the old files); rendered/ was left as it was"
-    ), done.stderr
-    assert _tree(rendered_repo) == before
-    assert _litter(rendered_repo) == []
+        "whole (it must remove the old files); rendered/ was left as it was",
+    )
 
 
 def test_mount_point_in_rendered_is_refused_before_the_swap(rendered_repo: Path) -> None:
     before = _tree(rendered_repo)
     done = _run(rendered_repo, "render", prefix=_mounted(rendered_repo / "rendered/dev"))
-    assert done.returncode == 1, done.stderr
-    assert done.stderr.splitlines()[-1] == (
+    _assert_refused(
+        rendered_repo,
+        before,
+        done,
         "error: cannot write rendered/: rendered/dev is a mount point, and a render replaces "
-        "rendered/ whole (it must remove the old files); rendered/ was left as it was"
-    ), done.stderr
-    assert _tree(rendered_repo) == before
-    assert _litter(rendered_repo) == []
+        "rendered/ whole (it must remove the old files); rendered/ was left as it was",
+    )
 
 
 def test_render_check_with_a_read_only_folder_only_reads(rendered_repo: Path) -> None:
@@ -192,7 +202,7 @@ def test_full_disk_is_a_clear_error_and_leaves_rendered_alone(rendered_repo: Pat
         "error: cannot write rendered/: File too large; rendered/ was left as it was"
     ), done.stderr
     assert _tree(shared_repo / "rendered") == before
-    assert [p.name for p in shared_repo.iterdir() if p.name.startswith(".rendered")] == []
+    assert _litter(shared_repo) == []
 
 
 _KILLED_WRITE = """
@@ -272,13 +282,13 @@ def test_a_partial_render_refuses_a_read_only_folder_before_the_swap(rendered_re
     before = _tree(rendered_repo)
     prefix = _read_only(rendered_repo / "rendered/dev")
     done = _run(rendered_repo, "render", "--changed-since", "HEAD", prefix=prefix)
-    assert done.returncode == 1, done.stderr
-    assert done.stderr.splitlines()[-1] == (
+    _assert_refused(
+        rendered_repo,
+        before,
+        done,
         "error: cannot write rendered/: rendered/dev is read-only, and a render replaces "
-        "rendered/ whole (it must remove the old files); rendered/ was left as it was"
-    ), done.stderr
-    assert _tree(rendered_repo) == before
-    assert _litter(rendered_repo) == []
+        "rendered/ whole (it must remove the old files); rendered/ was left as it was",
+    )
     done = _run(rendered_repo, "render", "--changed-since", "HEAD")
     assert done.returncode == 0, done.stderr
     assert "prod" in done.stdout + done.stderr  # the fast path ran, and rendered prod again
