@@ -15,9 +15,10 @@ Python: the pure path stays the reference, and the tests run both on the same ve
 
 from __future__ import annotations
 
+from .bucketing import HASH_SPACE
 from .equality import Membership, is_number
 from .evaluation import Evaluation
-from .specialise import COMPARISONS, STRING_TESTS, VERSION_COMPARISONS, version_test
+from .specialise import COMPARISONS, STRING_TESTS, inline_test, inlined, version_test
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ ENGINE: ModuleType | None = _load()
 _STRING_OPS = dict(zip(STRING_TESTS, (STARTS, ENDS, CONTAINS), strict=True))
 _RICH = {"<": 0, "<=": 1, ">": 4, ">=": 5}  # Py_LT, Py_LE, Py_GT, Py_GE
 FALL_OUTCOME, FALL_SPLIT, FALL_STAGED = range(3)
-HASH_SPACE = 1 << 32
 
 
 def accelerate(
@@ -106,18 +106,16 @@ def _split(pairs: Pairs, no_bucket: Outcome) -> tuple[object, ...]:
 
 def condition(raw: Mapping[str, Any]) -> tuple[object, ...]:
     """The opcode tree of a condition (already validated), as ``specialise._condition``."""
-    if "attr" in raw:
-        return _attribute(raw)
-    if len(raw) == 1 and "not" in raw:
-        return (NOT, condition(raw["not"]))
-    if set(raw) == {"segment", "when"}:
-        return condition(raw["when"])
-    if len(raw) == 1 and ("all" in raw or "any" in raw):
-        items = raw.get("all", raw.get("any"))
-        if not items:
-            return (TRUE,) if "all" in raw else (FALSE,)
-        return (ALL if "all" in raw else ANY, tuple(condition(item) for item in items))
-    return _reference(raw)
+    kind, body = inlined(raw)
+    if kind == "attr":
+        return _attribute(body)
+    if kind == "not":
+        return (NOT, condition(body))
+    if kind in ("all", "any"):
+        if not body:
+            return (TRUE,) if kind == "all" else (FALSE,)
+        return (ALL if kind == "all" else ANY, tuple(condition(item) for item in body))
+    return _reference(body)
 
 
 def _reference(raw: Mapping[str, Any]) -> tuple[object, ...]:
@@ -128,19 +126,19 @@ def _reference(raw: Mapping[str, Any]) -> tuple[object, ...]:
 
 
 def _attribute(raw: Mapping[str, Any]) -> tuple[object, ...]:
-    op, attr = raw["op"], raw["attr"]
-    if op in _STRING_OPS:
+    test, op, attr = inline_test(raw), raw["op"], raw["attr"]
+    if test == "string":
         return (_STRING_OPS[op], attr, raw["value"])
-    if op in ("eq", "ne") and isinstance(raw["value"], str):
-        return (EQ if op == "eq" else NE, attr, raw["value"])
-    if op in ("in", "not_in"):
+    if test in ("eq", "ne"):
+        return (EQ if test == "eq" else NE, attr, raw["value"])
+    if test == "not_in":
+        return (NOT_IN, attr, Membership(raw["values"]))
+    if test == "in":
         members = Membership(raw["values"])
-        if op == "not_in":
-            return (NOT_IN, attr, members)
         return (IN, attr, members.strings, members)
-    if op in COMPARISONS:
+    if test == "compare":
         return (CMP, attr, _RICH[COMPARISONS[op]], raw["value"], is_number)
-    if op in VERSION_COMPARISONS:
+    if test == "version":
         from .conditions import semver_compare
 
         known, decide = version_test(semver_compare(op, raw["value"]))

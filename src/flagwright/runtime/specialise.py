@@ -261,21 +261,50 @@ def _split(out: Source, build: Builder, depth: int, pairs: Pairs, no_bucket: Out
     raise AssertionError("a split's last threshold covers every hash")
 
 
+def inlined(raw: Mapping[str, Any]) -> tuple[str, Any]:
+    """How a fast path takes a condition (already validated): ``("attr", raw)``, ``("not",
+    inner)``, ``("all" | "any", items)``, a segment as its condition, or ``("reference", raw)``:
+    the reference closure's test. The one decision both fast paths (this module's generated
+    Python and ``accel``'s programs) follow."""
+    while set(raw) == {"segment", "when"}:
+        raw = raw["when"]
+    if "attr" in raw:
+        return "attr", raw
+    if len(raw) == 1 and ("not" in raw or "all" in raw or "any" in raw):
+        ((kind, body),) = raw.items()
+        return kind, body
+    return "reference", raw
+
+
+def inline_test(raw: Mapping[str, Any]) -> str:
+    """Which inline test an attribute condition gets: ``"string"`` (``STRING_TESTS``),
+    ``"eq"``/``"ne"`` (against a string), ``"in"``, ``"not_in"``, ``"compare"``
+    (``COMPARISONS``), ``"version"`` (``VERSION_COMPARISONS``) or ``"reference"``."""
+    op = raw["op"]
+    if op in STRING_TESTS:
+        return "string"
+    if op in ("eq", "ne"):
+        return op if isinstance(raw["value"], str) else "reference"
+    if op in ("in", "not_in"):
+        return str(op)
+    if op in COMPARISONS:
+        return "compare"
+    return "version" if op in VERSION_COMPARISONS else "reference"
+
+
 def _condition(out: Source, raw: Mapping[str, Any]) -> str:
     """A Python expression equal to the reference test of ``raw`` (already validated)."""
-    if "attr" in raw:
-        return out.attribute(raw)
-    if len(raw) == 1 and "not" in raw:
-        return f"not ({_condition(out, raw['not'])})"
-    if set(raw) == {"segment", "when"}:
-        return _condition(out, raw["when"])
-    if len(raw) == 1 and ("all" in raw or "any" in raw):
-        items = raw.get("all", raw.get("any"))
-        if not items:
-            return "True" if "all" in raw else "False"
-        joiner = " and " if "all" in raw else " or "
-        return "(" + joiner.join(f"({_condition(out, item)})" for item in items) + ")"
-    return _reference(out, raw)
+    kind, body = inlined(raw)
+    if kind == "attr":
+        return out.attribute(body)
+    if kind == "not":
+        return f"not ({_condition(out, body)})"
+    if kind in ("all", "any"):
+        if not body:
+            return "True" if kind == "all" else "False"
+        joiner = f" {'and' if kind == 'all' else 'or'} "
+        return "(" + joiner.join(f"({_condition(out, item)})" for item in body) + ")"
+    return _reference(out, body)
 
 
 def _reference(out: Source, raw: Mapping[str, Any]) -> str:
@@ -284,29 +313,28 @@ def _reference(out: Source, raw: Mapping[str, Any]) -> str:
 
 
 def _attribute(out: Source, raw: Mapping[str, Any]) -> str:
-    op = raw["op"]
+    test, op = inline_test(raw), raw["op"]
     get = f"(v := {out.read(raw['attr'])})"
     is_str = f"({get}.__class__ is str or isinstance(v, str))"
-    if op in STRING_TESTS:
+    if test == "string":
         return f"({is_str} and {STRING_TESTS[op].format(out.bind(raw['value']))})"
-    if op in ("eq", "ne") and isinstance(raw["value"], str):
-        expected = out.bind(raw["value"])
-        if op == "eq":
-            return f"({is_str} and v == {expected})"
-        return f"({get} is not None and v != {expected})"
-    if op in ("in", "not_in"):
+    if test == "eq":
+        return f"({is_str} and v == {out.bind(raw['value'])})"
+    if test == "ne":
+        return f"({get} is not None and v != {out.bind(raw['value'])})"
+    if test == "not_in":
+        return f"({get} is not None and v not in {out.bind(Membership(raw['values']))})"
+    if test == "in":
         members = Membership(raw["values"])
-        if op == "not_in":
-            return f"({get} is not None and v not in {out.bind(members)})"
         strings = out.bind(members.strings)
         return f"(v in {strings} if {get}.__class__ is str else v is not None and v in " + (
             f"{out.bind(members)})"
         )
-    if op in COMPARISONS:
+    if test == "compare":
         bound = out.bind(raw["value"])
         number = f"((c := {get}.__class__) is int or c is float or isnum(v))"
         return f"({number} and v {COMPARISONS[op]} {bound})"
-    if op in VERSION_COMPARISONS:
+    if test == "version":
         known, decide = version_test(semver_compare(op, raw["value"]))
         cached = f"(r := {out.call(known)}(v) if {get}.__class__ is str else None)"
         return f"(r if {cached} is not None else {out.call(decide)}(v))"
