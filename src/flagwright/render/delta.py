@@ -36,18 +36,18 @@ from flagwright.render.artifact import Artifact
 from flagwright.render.bundle import render_snapshot
 from flagwright.render.configmap import configmap_path, flag_configmap, needs_server_side_apply
 from flagwright.render.context import EnvContext
-from flagwright.render.delta_exports import StaleExport, patch_featuremanagement, patch_flagd
+from flagwright.render.delta_exports import (
+    PatchedExport,
+    StaleExport,
+    patch_featuremanagement,
+    patch_flagd,
+)
 
 
 def flag_lines(text: str) -> dict[str, str]:
-    """A snapshot file's flags as ``{key: compact JSON}``, read from its one-flag-per-line
-    layout (compile/json_out.py) without parsing the flags themselves."""
-    decoder = json.JSONDecoder()
-    out: dict[str, str] = {}
-    for line in text.split("\n")[1:-2]:
-        key, end = decoder.raw_decode(line)
-        out[key] = line[end + 1 : -1 if line.endswith(",") else None]
-    return out
+    """A snapshot file's flags as ``{key: compact JSON}`` (:func:`snapshot_members` without
+    each member's key)."""
+    return {key: line[end + 1 :] for key, end, line in _member_lines(text)}
 
 
 def patch_scope(
@@ -98,14 +98,18 @@ def patch_scope(
         if needs_server_side_apply(artifact) != needs_server_side_apply(Artifact(read(path))):
             raise StaleExport(f"{path} crosses the server-side-apply size")
         out[path] = artifact
-    for target, patch in (("flagd.json", patch_flagd), ("featuremanagement.json", None)):
+    from flagwright.export.schemas import featuremanagement_problems, flagd_problems
+
+    exports: tuple[tuple[str, Callable[[str], PatchedExport], Callable[[Any], list[str]]], ...]
+    exports = (
+        ("flagd.json", lambda ref: patch_flagd(bundle, ref, again, ref_keys), flagd_problems),
+        ("featuremanagement.json",
+         lambda ref: patch_featuremanagement(flags, ref, again, ref_keys),
+         featuremanagement_problems),
+    )  # fmt: skip
+    for target, patch, problems in exports:
         path = f"{base}/flags/{target}"
-        if patch is None:
-            done = patch_featuremanagement(flags, read(path), again, ref_keys)
-            from flagwright.export.schemas import featuremanagement_problems as problems
-        else:
-            done = patch(bundle, read(path), again, ref_keys)
-            from flagwright.export.schemas import flagd_problems as problems
+        done = patch(read(path))
         if problems(done.document):
             raise StaleExport(f"{path} fails its schema")
         out[path] = Artifact(done.text)
@@ -184,18 +188,24 @@ class LazyFlags(Mapping[str, Any]):
 def snapshot_members(text: str) -> dict[str, str]:
     """A snapshot file's flags as ``{key: '"key":compact JSON'}``, read from its one-flag-per-line
     layout (compile/json_out.py) without parsing the flags themselves."""
+    return {key: line for key, _, line in _member_lines(text)}
+
+
+def _member_lines(text: str) -> Iterator[tuple[str, int, str]]:
+    """Each flag line of a snapshot file: its key, where the key's spelling ends, and the line
+    without its comma. Raises StaleExport if the layout is not the compiler's."""
     decoder = json.JSONDecoder()
-    out: dict[str, str] = {}
     try:
         for line in text.split("\n")[1:-2]:
-            end = line.find('":')
-            key: Any = line[1:end]
-            if end < 0 or line[0] != '"' or "\\" in key:
-                key, _ = decoder.raw_decode(line)  # a key with escapes
-            out[key] = line.removesuffix(",")
+            end = line.find('":') + 1
+            key: Any = line[1 : end - 1]
+            if end <= 0 or line[0] != '"' or "\\" in key:
+                key, end = decoder.raw_decode(line)  # a key with escapes
+            if not isinstance(key, str) or line[end : end + 1] != ":":
+                raise StaleExport("a snapshot does not parse")
+            yield key, end, line.removesuffix(",")
     except ValueError:
         raise StaleExport("a snapshot does not parse") from None
-    return out
 
 
 def _head(text: str, base: str) -> dict[str, Any]:

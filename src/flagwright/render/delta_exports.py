@@ -54,14 +54,10 @@ class PatchedExport:
     problems: list[str] = field(default_factory=list)
 
 
-def outline_members(
-    text: str, header: str, pad: str, keyed: bool = True, lines: list[str] | None = None
-) -> dict[str, str]:
+def outline_members(lines: list[str], header: str, pad: str, keyed: bool = True) -> dict[str, str]:
     """The one-line members of the container that opens with the line ``header``, in a file
-    :func:`dump_outline` wrote: ``{key: compact JSON}`` (``keyed=False``: list items, by
-    position). ``lines``: ``text`` split at its newlines already (a large export's)."""
-    if lines is None:
-        lines = text.split("\n")
+    :func:`dump_outline` wrote, split at its newlines (``lines``, once per file): ``{key:
+    compact JSON}`` (``keyed=False``: list items, by position)."""
     try:
         start = lines.index(header) + 1
     except ValueError:
@@ -151,16 +147,12 @@ def patch_flagd(
     ``recompute`` and the flags REF did not have."""
     flags: dict[str, Any] = bundle["flags"]  # read by key only (delta.LazyFlags)
     lines_of = ref_text.split("\n")
-    kept = (
-        {}
-        if '  "flags": {},' in lines_of
-        else outline_members(ref_text, '  "flags": {', "    ", lines=lines_of)
-    )
+    kept = {} if '  "flags": {},' in lines_of else outline_members(lines_of, '  "flags": {', "    ")
     if not set(kept) <= ref_keys:
         raise StaleExport("flagd.json holds a flag the snapshot does not")
     bodies: dict[str, str] = {}
     if '  "$evaluators": {' in lines_of:
-        bodies = outline_members(ref_text, '  "$evaluators": {', "    ", lines=lines_of)
+        bodies = outline_members(lines_of, '  "$evaluators": {', "    ")
     left_out = sorted(ref_keys - set(kept))
     pieces = omitted_pieces(
         _comment(ref_text), RULE_NOTES[bundle["bucketing"]], FLAGD_OMITTED, left_out, recompute
@@ -198,7 +190,7 @@ def patch_featuremanagement(
     kept: dict[str, str] = {}
     lines_of = ref_text.split("\n")
     if '    "feature_flags": []' not in lines_of:
-        members = outline_members(ref_text, header, "      ", keyed=False, lines=lines_of)
+        members = outline_members(lines_of, header, "      ", keyed=False)
         for line in members.values():
             found = _FM_ID.search(line)
             if found is None:

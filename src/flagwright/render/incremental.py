@@ -146,7 +146,7 @@ def _plan(root: Path, git: GitRepo, commit: str, today: date) -> _Plan | str:
     texts = {env: p.read_text(encoding="utf-8") for env, p in snapshot_paths.items()}
     try:
         first = flag_lines(texts[envs[0]])
-    except ValueError:
+    except StaleExport:
         return f"rendered/{envs[0]}/flags/snapshot.json does not parse"
     all_before = set(first)
     if (new_keys - old_keys) & all_before:
