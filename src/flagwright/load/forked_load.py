@@ -17,8 +17,8 @@ from flagwright.load.cores import idle_cores
 from flagwright.load.repository import (
     LoadedRepo,
     Parsed,
-    _load_paths,
     add_parsed,
+    load_paths,
     merge_loaded,
     parse_file,
 )
@@ -48,7 +48,7 @@ def load_forked(root: Path, paths: list[str]) -> LoadedRepo | None:
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         first = pool.submit(_parse_part, root, paths[:cut])
-        rest = _load_paths(root, paths[cut:])
+        rest = load_paths(root, paths[cut:])
         parsed = first.result()
     loaded = LoadedRepo(root=root)
     with cycle_collector_paused():

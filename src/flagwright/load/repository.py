@@ -116,7 +116,7 @@ def load_repository(root: Path, files: Iterable[str] | None = None) -> LoadedRep
     paths = require_config_repo(root) if files is None else sorted(files)
     from flagwright.load.forked_load import load_forked
 
-    return load_forked(root, paths) or _load_paths(root, paths)
+    return load_forked(root, paths) or load_paths(root, paths)
 
 
 # A file's text and documents, or why it has none (unreadable, too large, not YAML).
@@ -156,7 +156,8 @@ def add_parsed(repo: LoadedRepo, rel: str, parsed: Parsed) -> None:
         _model_document(repo, Source(rel, index), data)
 
 
-def _load_paths(root: Path, paths: list[str]) -> LoadedRepo:
+def load_paths(root: Path, paths: list[str]) -> LoadedRepo:
+    """``paths`` read, parsed and modelled in this process, in order (forked_load shares it)."""
     repo = LoadedRepo(root=root)
     with cycle_collector_paused():
         for rel in paths:
